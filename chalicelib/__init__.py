@@ -1,0 +1,1 @@
+"""KMZB domain logic: plain functions and values, with AWS at the edges."""

@@ -1,0 +1,57 @@
+"""Errors a client can act on: an HTTP status, a stable code and a message in Polish and English."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_pl: str,
+        message_en: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message_en)
+        self.status = status
+        self.code = code
+        self.message_pl = message_pl
+        self.message_en = message_en
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, dict[str, str]]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message_pl,
+                "message_en": self.message_en,
+            }
+        }
+
+
+def invalid(code: str, message_pl: str, message_en: str) -> ApiError:
+    """Valid JSON whose content we cannot accept."""
+    return ApiError(422, code, message_pl, message_en)
+
+
+def bad_request(code: str, message_pl: str, message_en: str) -> ApiError:
+    """Malformed input: not JSON, or a value of the wrong type."""
+    return ApiError(400, code, message_pl, message_en)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "not_found", "Nie znaleziono.", "Not found.")
+
+
+class StorageUnavailable(Exception):
+    """DynamoDB did not answer; the request changed nothing we know of."""
+
+
+def storage_unavailable() -> ApiError:
+    return ApiError(
+        503,
+        "storage_unavailable",
+        "Usługa jest chwilowo niedostępna. Spróbuj ponownie za chwilę.",
+        "The service is temporarily unavailable. Please try again shortly.",
+        headers={"Retry-After": "5"},
+    )

@@ -1,0 +1,314 @@
+"""The OpenAPI 3 document of the public API, served at /v1/openapi.json.
+
+A test checks that every route of app.py is here and every operation here is
+a route, and schemathesis drives the API from this document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.categories import CATEGORIES
+from chalicelib.reports import DAYS_OF_WEEK, MAX_DESCRIPTION, TIMES_OF_DAY
+from chalicelib.workflow import STATUSES
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+UNIT_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "name", "teryt"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "teryt": {"type": "string", "pattern": "^[0-9]{4}$"},
+    },
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "message_en"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string", "description": "Polish"},
+                    "message_en": {"type": "string", "description": "English"},
+                },
+            }
+        },
+    },
+    "Category": {
+        "type": "object",
+        "required": ["code", "name_pl", "name_en", "active", "public_visibility"],
+        "properties": {
+            "code": {"type": "string", "enum": [c.code for c in CATEGORIES]},
+            "name_pl": {"type": "string"},
+            "name_en": {"type": "string"},
+            "active": {"type": "boolean"},
+            "public_visibility": {"type": "string", "enum": ["always", "never", "confirmed_only"]},
+        },
+    },
+    "Submission": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["category", "lat", "lon"],
+        "properties": {
+            "category": {"type": "string", "enum": [c.code for c in CATEGORIES if c.active]},
+            "lat": {"type": "number", "minimum": -90, "maximum": 90},
+            "lon": {"type": "number", "minimum": -180, "maximum": 180},
+            "description": {
+                "type": ["string", "null"],
+                "maxLength": MAX_DESCRIPTION,
+                "description": "Plain text; control characters other than line breaks "
+                "and tabs are refused.",
+            },
+            "occurred_at": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "ISO 8601 with a time zone, not in the future.",
+            },
+            "time_of_day": {"type": ["string", "null"], "enum": [*TIMES_OF_DAY, None]},
+            "days_of_week": {
+                "type": ["array", "null"],
+                "items": {"type": "string", "enum": list(DAYS_OF_WEEK)},
+                "uniqueItems": True,
+            },
+        },
+    },
+    "Receipt": {
+        "type": "object",
+        "required": [
+            "id",
+            "status",
+            "category",
+            "unit",
+            "garrison",
+            "created_at",
+            "tracking_token",
+        ],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["Nowe"]},
+            "category": {"type": "string"},
+            "unit": UNIT_SUMMARY,
+            "garrison": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "tracking_token": {"type": "string"},
+        },
+    },
+    "TrackedReport": {
+        "type": "object",
+        "required": ["id", "status", "category", "unit", "garrison", "created_at", "modified_at"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "category": {"type": "string"},
+            "unit": UNIT_SUMMARY,
+            "garrison": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "modified_at": {"type": "string", "format": "date-time"},
+            "occurred_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Placement": {
+        "type": "object",
+        "required": ["powiat", "unit", "garrison"],
+        "properties": {
+            "powiat": {
+                "type": "object",
+                "required": ["teryt", "name"],
+                "properties": {"teryt": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "unit": UNIT_SUMMARY,
+            "garrison": {
+                "type": "object",
+                "required": ["id", "headquarters", "seat"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "headquarters": {"type": "string"},
+                    "seat": {"type": "string"},
+                },
+            },
+        },
+    },
+    "Unit": {
+        "type": "object",
+        "required": ["id", "name", "teryt", "garrison", "powiats"],
+        "properties": {
+            **UNIT_SUMMARY["properties"],
+            "garrison": {"type": "string"},
+            "powiats": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["teryt", "name", "kind"],
+                    "properties": {
+                        "teryt": {"type": "string"},
+                        "name": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["city", "county"]},
+                    },
+                },
+            },
+        },
+    },
+}
+
+UNAVAILABLE = {"503": _error("DynamoDB does not answer; retry later")}
+POINT_PARAMETERS = [
+    {
+        "name": name,
+        "in": "query",
+        "required": True,
+        "schema": {"type": "number", "minimum": -limit, "maximum": limit},
+    }
+    for name, limit in (("lat", 90), ("lon", 180))
+]
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Krajowa Mapa Zagrożeń Bezpieczeństwa — API",
+        "version": "1.0.0",
+        "description": "Zgłaszanie zagrożeń i ich śledzenie. Nie w nagłych wypadkach: "
+        "dzwoń pod 112. / Reporting threats and following them. Not for emergencies: call 112.",
+    },
+    "paths": {
+        "/v1/health": {
+            "get": {
+                "operationId": "health",
+                "summary": "Whether the API and its database answer",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["status"],
+                            "properties": {"status": {"type": "string", "enum": ["ok"]}},
+                        },
+                        "Healthy",
+                    ),
+                    **UNAVAILABLE,
+                },
+            }
+        },
+        "/v1/categories": {
+            "get": {
+                "operationId": "listCategories",
+                "summary": "The threat categories",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["categories"],
+                            "properties": {
+                                "categories": {"type": "array", "items": _ref("Category")}
+                            },
+                        },
+                        "All categories, active or not",
+                    )
+                },
+            }
+        },
+        "/v1/reports": {
+            "post": {
+                "operationId": "submitReport",
+                "summary": "Report a threat (one report per client per day)",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("Submission")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Receipt"), "Stored (or the first answer, replayed)"),
+                    "400": _error("Malformed JSON or a value of the wrong type"),
+                    "413": _error("Body over 16 KiB"),
+                    "415": _error("Not JSON"),
+                    "422": _error("Invalid content, a point outside the deployment's area"),
+                    "429": _error("This client already reported today; see Retry-After"),
+                    **UNAVAILABLE,
+                },
+            }
+        },
+        "/v1/reports/{report_id}": {
+            "get": {
+                "operationId": "followReport",
+                "summary": "The reporter follows their report with its tracking token",
+                "parameters": [
+                    {
+                        "name": "report_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "token",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": _json(_ref("TrackedReport"), "The report's current state"),
+                    "404": _error("Unknown report or wrong token"),
+                    **UNAVAILABLE,
+                },
+            }
+        },
+        "/v1/units": {
+            "get": {
+                "operationId": "listUnits",
+                "summary": "The police units this deployment serves, with their powiats",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["units"],
+                            "properties": {"units": {"type": "array", "items": _ref("Unit")}},
+                        },
+                        "Units",
+                    )
+                },
+            }
+        },
+        "/v1/units/locate": {
+            "get": {
+                "operationId": "locateUnit",
+                "summary": "Which unit and garrison serve a point",
+                "parameters": POINT_PARAMETERS,
+                "responses": {
+                    "200": _json(_ref("Placement"), "The serving unit"),
+                    "400": _error("A parameter is not a number"),
+                    "422": _error("Missing parameter, outside Poland or outside this deployment"),
+                },
+            }
+        },
+        "/v1/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+            }
+        },
+    },
+    "components": {"schemas": SCHEMAS},
+}

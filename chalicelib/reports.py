@@ -1,0 +1,402 @@
+"""Citizen reports: validating a submission, storing it under the daily limit, following it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, Protocol
+
+from chalicelib import categories, workflow
+from chalicelib.errors import ApiError, bad_request, invalid
+from chalicelib.limits import limit_key, warsaw_day
+from chalicelib.units import Placement, parse_coordinate
+
+MAX_DESCRIPTION = 500
+TIMES_OF_DAY = ("rano", "dzien", "wieczor", "noc")
+DAYS_OF_WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SUBMISSION_FIELDS = frozenset(
+    {"category", "lat", "lon", "description", "occurred_at", "time_of_day", "days_of_week"}
+)
+SOURCE_CITIZEN_WEB = "citizen_web"
+# Phones and PCs drift; "not in the future" allows this much.
+CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST_OCCURRENCE = datetime(2000, 1, 1, tzinfo=UTC)
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def iso(moment: datetime) -> str:
+    """UTC, millisecond precision: sorts as text in DynamoDB keys."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Submission:
+    category: str
+    lat: float
+    lon: float
+    description: str | None = None
+    occurred_at: datetime | None = None
+    time_of_day: str | None = None
+    days_of_week: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A digest of the request's meaning, to tell a retry from a different request."""
+        canonical = json.dumps(
+            [
+                self.category,
+                self.lat,
+                self.lon,
+                self.description,
+                iso(self.occurred_at) if self.occurred_at else None,
+                self.time_of_day,
+                list(self.days_of_week),
+            ],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str
+    category: str
+    lat: float
+    lon: float
+    teryt: str
+    unit_id: str
+    unit_name: str
+    unit_teryt: str
+    garrison: str
+    status: str
+    status_version: int
+    created_at: datetime
+    modified_at: datetime
+    source: str = SOURCE_CITIZEN_WEB
+    description: str | None = None
+    occurred_at: datetime | None = None
+    time_of_day: str | None = None
+    days_of_week: tuple[str, ...] = field(default=())
+    request_hash: str | None = None
+
+
+# --- validation -------------------------------------------------------------
+
+
+def _wrong_type(name: str, expected_pl: str, expected_en: str) -> ApiError:
+    return bad_request(
+        "wrong_type",
+        f"Pole „{name}” ma zły typ: oczekiwano {expected_pl}.",
+        f"Field '{name}' has the wrong type: expected {expected_en}.",
+    )
+
+
+def _optional_str(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _wrong_type(name, "tekstu", "a string")
+    return value
+
+
+def _has_forbidden_characters(text: str, allowed: str = "") -> bool:
+    # Control characters (but line breaks and tabs in a description) and lone
+    # surrogates, which DynamoDB cannot store as UTF-8.
+    return any((unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed) for ch in text)
+
+
+def clean_description(raw: str) -> str | None:
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if _has_forbidden_characters(text, allowed="\n\t"):
+        raise invalid(
+            "invalid_characters",
+            "Opis zawiera niedozwolone znaki sterujące.",
+            "The description contains control characters that are not allowed.",
+        )
+    if len(text) > MAX_DESCRIPTION:
+        raise invalid(
+            "description_too_long",
+            f"Opis może mieć najwyżej {MAX_DESCRIPTION} znaków (ma {len(text)}).",
+            f"The description may have at most {MAX_DESCRIPTION} characters (it has {len(text)}).",
+        )
+    return text or None
+
+
+def parse_occurred_at(raw: str, now: datetime) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            raise invalid(
+                "datetime_without_timezone",
+                "Pole „occurred_at” musi zawierać strefę czasową, np. 2026-05-01T18:30:00+02:00.",
+                "Field 'occurred_at' must include a time zone, e.g. 2026-05-01T18:30:00+02:00.",
+            )
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise invalid(
+            "invalid_datetime",
+            "Pole „occurred_at” musi być datą i godziną w formacie ISO 8601.",
+            "Field 'occurred_at' must be a date and time in ISO 8601 format.",
+        ) from None
+    if moment > now + CLOCK_SKEW:
+        raise invalid(
+            "occurred_in_future",
+            "Data zdarzenia nie może być w przyszłości.",
+            "The time of the event cannot be in the future.",
+        )
+    if moment < EARLIEST_OCCURRENCE:
+        raise invalid(
+            "invalid_datetime",
+            "Data zdarzenia jest zbyt odległa.",
+            "The time of the event is too far in the past.",
+        )
+    return moment
+
+
+def _days_of_week(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise _wrong_type("days_of_week", "listy tekstów", "a list of strings")
+    unknown = [d for d in value if d not in DAYS_OF_WEEK]
+    if unknown:
+        raise invalid(
+            "invalid_days_of_week",
+            "Pole „days_of_week” może zawierać tylko: " + ", ".join(DAYS_OF_WEEK) + ".",
+            "Field 'days_of_week' may only contain: " + ", ".join(DAYS_OF_WEEK) + ".",
+        )
+    return tuple(d for d in DAYS_OF_WEEK if d in value)
+
+
+def parse_submission(body: Any, now: datetime) -> Submission:
+    """Validate a citizen's report; every problem is a 400 or 422 ApiError."""
+    if not isinstance(body, dict):
+        raise bad_request(
+            "body_not_object",
+            "Treść żądania musi być obiektem JSON.",
+            "The request body must be a JSON object.",
+        )
+    unknown = sorted(set(body) - SUBMISSION_FIELDS)
+    if unknown:
+        raise invalid(
+            "unknown_field",
+            "Nieznane pole: " + ", ".join(unknown[:5]) + ".",
+            "Unknown field: " + ", ".join(unknown[:5]) + ".",
+        )
+    if "category" not in body:
+        raise invalid(
+            "missing_field",
+            "Brak wymaganego pola „category”.",
+            "The required field 'category' is missing.",
+        )
+    code = _optional_str(body, "category")
+    category = categories.get(code or "")
+    if category is None:
+        raise invalid(
+            "unknown_category",
+            "Nieznana kategoria zagrożenia. Listę podaje GET /v1/categories.",
+            "Unknown threat category. GET /v1/categories lists them.",
+        )
+    if not category.active:
+        raise invalid(
+            "inactive_category",
+            f"Kategorii „{category.name_pl}” nie można teraz wybrać.",
+            f"The category '{category.name_en}' cannot be chosen now.",
+        )
+    for name in ("lat", "lon"):
+        if name not in body:
+            raise invalid(
+                "missing_field",
+                f"Brak wymaganego pola „{name}”.",
+                f"The required field '{name}' is missing.",
+            )
+        value = body[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _wrong_type(name, "liczby", "a number")
+    lat = parse_coordinate(body["lat"], "lat")
+    lon = parse_coordinate(body["lon"], "lon")
+    description = _optional_str(body, "description")
+    occurred = _optional_str(body, "occurred_at")
+    time_of_day = _optional_str(body, "time_of_day")
+    if time_of_day is not None and time_of_day not in TIMES_OF_DAY:
+        raise invalid(
+            "invalid_time_of_day",
+            "Pole „time_of_day” musi mieć jedną z wartości: " + ", ".join(TIMES_OF_DAY) + ".",
+            "Field 'time_of_day' must be one of: " + ", ".join(TIMES_OF_DAY) + ".",
+        )
+    return Submission(
+        category=category.code,
+        lat=lat,
+        lon=lon,
+        description=clean_description(description) if description is not None else None,
+        occurred_at=parse_occurred_at(occurred, now) if occurred is not None else None,
+        time_of_day=time_of_day,
+        days_of_week=_days_of_week(body.get("days_of_week")),
+    )
+
+
+def parse_idempotency_key(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not 1 <= len(raw) <= 255 or not raw.isascii() or not raw.isprintable():
+        raise bad_request(
+            "invalid_idempotency_key",
+            "Nagłówek Idempotency-Key musi mieć od 1 do 255 drukowalnych znaków ASCII.",
+            "The Idempotency-Key header must have 1 to 255 printable ASCII characters.",
+        )
+    return raw
+
+
+# --- identifiers and tokens -------------------------------------------------
+
+
+def _crockford(data: bytes, length: int) -> str:
+    number = int.from_bytes(data, "big")
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 32)
+        chars.append(CROCKFORD[digit])
+    return "".join(reversed(chars))
+
+
+def new_report_id(now: datetime) -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, 26 characters, sortable by time."""
+    millis = int(now.timestamp() * 1000)
+    return _crockford(millis.to_bytes(6, "big") + os.urandom(10), 26)
+
+
+def idempotent_report_id(secret: bytes, client: str, idempotency_key: str) -> str:
+    """The same client retrying with the same key always names the same report."""
+    digest = hmac.new(secret, f"idem\0{client}\0{idempotency_key}".encode(), hashlib.sha256)
+    return _crockford(digest.digest()[:17], 26)
+
+
+def tracking_token(secret: bytes, report_id: str) -> str:
+    """Derived, not stored: whoever holds it may follow the report."""
+    digest = hmac.new(secret, f"track\0{report_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode("ascii")
+
+
+def token_matches(secret: bytes, report_id: str, token: str | None) -> bool:
+    if not token:
+        return False
+    return hmac.compare_digest(tracking_token(secret, report_id), token)
+
+
+# --- submitting and following -----------------------------------------------
+
+
+class InsertOutcome(Enum):
+    STORED = "stored"
+    LIMIT_REACHED = "limit_reached"
+    ID_TAKEN = "id_taken"
+
+
+class ReportStorage(Protocol):
+    def insert_charging_limit(
+        self, report: Report, limit_key: str, expires_at: datetime, now: datetime
+    ) -> InsertOutcome: ...
+
+    def get(self, report_id: str) -> Report | None: ...
+
+
+@dataclass(frozen=True)
+class Receipt:
+    report: Report
+    replayed: bool
+
+
+def submit(
+    submission: Submission,
+    placement: Placement,
+    client: str,
+    idempotency_key: str | None,
+    now: datetime,
+    storage: ReportStorage,
+    secret: bytes,
+) -> Receipt:
+    """Store a report and charge the client's daily limit, both or neither."""
+    day = warsaw_day(now)
+    if idempotency_key is None:
+        report_id = new_report_id(now)
+    else:
+        report_id = idempotent_report_id(secret, client, idempotency_key)
+    report = Report(
+        id=report_id,
+        category=submission.category,
+        lat=submission.lat,
+        lon=submission.lon,
+        teryt=placement.powiat.teryt,
+        unit_id=placement.unit.id,
+        unit_name=placement.unit.name,
+        unit_teryt=placement.unit.teryt,
+        garrison=placement.garrison.id,
+        status=workflow.NEW,
+        status_version=1,
+        created_at=now,
+        modified_at=now,
+        description=submission.description,
+        occurred_at=submission.occurred_at,
+        time_of_day=submission.time_of_day,
+        days_of_week=submission.days_of_week,
+        request_hash=submission.fingerprint() if idempotency_key is not None else None,
+    )
+    outcome = storage.insert_charging_limit(report, limit_key(client), day.ends_at, now)
+    if outcome is InsertOutcome.STORED:
+        return Receipt(report, replayed=False)
+    if outcome is InsertOutcome.ID_TAKEN:
+        first = storage.get(report_id)
+        if first is None or first.request_hash != report.request_hash:
+            raise invalid(
+                "idempotency_key_reused",
+                "Ten klucz Idempotency-Key użyto już z inną treścią zgłoszenia.",
+                "This Idempotency-Key was already used with a different report.",
+            )
+        return Receipt(first, replayed=True)
+    seconds = day.seconds_left(now)
+    hours, minutes = seconds // 3600, (seconds % 3600) // 60
+    raise ApiError(
+        429,
+        "daily_limit",
+        "Z tego urządzenia wysłano już dzisiaj zgłoszenie. Kolejne możesz wysłać po północy "
+        f"(za {hours} godz. {minutes} min). W nagłych sytuacjach dzwoń pod 112.",
+        "A report has already been sent from this device today. You can send another after "
+        f"midnight, Warsaw time (in {hours} h {minutes} min). In an emergency call 112.",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def receipt_body(report: Report, secret: bytes) -> dict[str, Any]:
+    """The 201 answer to a submission (and to its idempotent retries)."""
+    return {
+        "id": report.id,
+        "status": workflow.NEW,
+        "category": report.category,
+        "unit": {"id": report.unit_id, "name": report.unit_name, "teryt": report.unit_teryt},
+        "garrison": report.garrison,
+        "created_at": iso(report.created_at),
+        "tracking_token": tracking_token(secret, report.id),
+    }
+
+
+def tracking_view(report: Report) -> dict[str, Any]:
+    """What the reporter sees when following their report: no description, no officers."""
+    view: dict[str, Any] = {
+        "id": report.id,
+        "status": report.status,
+        "category": report.category,
+        "unit": {"id": report.unit_id, "name": report.unit_name, "teryt": report.unit_teryt},
+        "garrison": report.garrison,
+        "created_at": iso(report.created_at),
+        "modified_at": iso(report.modified_at),
+    }
+    if report.occurred_at is not None:
+        view["occurred_at"] = iso(report.occurred_at)
+    return view

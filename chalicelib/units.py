@@ -1,0 +1,266 @@
+"""Police garrisons and units, and routing a point to the unit that serves it.
+
+A garrison is a voivodeship HQ (or Komenda Stołeczna Policji) and one
+deployment. A unit is a county or city HQ (KPP/KMP) serving one or more
+powiats. By default each powiat has its own unit; an admin's unit file can
+merge powiats into one unit or rename units.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chalicelib.errors import ApiError, bad_request, invalid
+from chalicelib.geo import Powiat, PowiatIndex
+
+# Points outside every powiat polygon but this close to one go to the nearest:
+# the simplified layer leaves slivers along the border and the coast.
+BORDER_TOLERANCE_M = 500.0
+
+
+@dataclass(frozen=True)
+class Garrison:
+    id: str  # slug, as in garrisons.json
+    headquarters: str
+    seat: str
+    voivodeship: str
+    powiats: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "headquarters": self.headquarters, "seat": self.seat}
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    teryt: str  # the TERYT of the unit's seat powiat
+    garrison: str
+    powiats: tuple[str, ...]
+
+    def summary(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "teryt": self.teryt}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a point belongs: its powiat, the unit serving it and the unit's garrison."""
+
+    powiat: Powiat
+    unit: Unit
+    garrison: Garrison
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "powiat": {"teryt": self.powiat.teryt, "name": self.powiat.name},
+            "unit": self.unit.summary(),
+            "garrison": self.garrison.as_dict(),
+        }
+
+
+class UnitConfigError(ValueError):
+    pass
+
+
+def parse_coordinate(value: float, name: str) -> float:
+    """A latitude ("lat") or longitude ("lon") in range, or a 422 ApiError."""
+    limit = 90.0 if name == "lat" else 180.0
+    try:
+        value = float(value)
+    except OverflowError:  # an integer too large for a float
+        value = math.inf
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        raise invalid(
+            "invalid_coordinates",
+            f"Pole „{name}” musi być liczbą od {-limit:g} do {limit:g}.",
+            f"Field '{name}' must be a number from {-limit:g} to {limit:g}.",
+        )
+    return value
+
+
+def parse_point_query(lat: str | None, lon: str | None) -> tuple[float, float]:
+    """?lat=..&lon=.. of a query string."""
+    point = []
+    for name, raw in (("lat", lat), ("lon", lon)):
+        if raw is None or not raw.strip():
+            raise invalid(
+                "missing_field",
+                f"Brak wymaganego parametru „{name}”.",
+                f"The required parameter '{name}' is missing.",
+            )
+        try:
+            value = float(raw)
+        except ValueError:
+            raise bad_request(
+                "wrong_type",
+                f"Parametr „{name}” musi być liczbą.",
+                f"Parameter '{name}' must be a number.",
+            ) from None
+        point.append(parse_coordinate(value, name))
+    return point[0], point[1]
+
+
+def load_garrisons(path: Path) -> list[Garrison]:
+    with open(path, encoding="utf-8") as f:
+        raw = json.load(f)
+    return [
+        Garrison(
+            id=g["garrison"],
+            headquarters=g["headquarters"],
+            seat=g["seat"],
+            voivodeship=g["voivodeship_teryt"],
+            powiats=tuple(g["powiats"]),
+        )
+        for g in raw
+    ]
+
+
+def default_unit(powiat: Powiat, garrison: str) -> Unit:
+    """One unit per powiat: a city with powiat rights has a KMP, a land county a KPP."""
+    if powiat.kind == "city":
+        return Unit(
+            id=f"kmp-{powiat.teryt}",
+            name=f"Komenda Miejska Policji ({powiat.name})",
+            teryt=powiat.teryt,
+            garrison=garrison,
+            powiats=(powiat.teryt,),
+        )
+    return Unit(
+        id=f"kpp-{powiat.teryt}",
+        name=f"Komenda Powiatowa Policji (powiat {powiat.name})",
+        teryt=powiat.teryt,
+        garrison=garrison,
+        powiats=(powiat.teryt,),
+    )
+
+
+def parse_unit_file(
+    raw: Any, powiats: dict[str, Powiat], garrison_of: dict[str, str]
+) -> list[Unit]:
+    """Units an admin configured: `{"units": [{"id", "name", "teryt", "powiats"}]}`.
+
+    Powiats the file does not mention keep their default unit.
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("units"), list):
+        raise UnitConfigError('expected {"units": [...]}')
+    units: list[Unit] = []
+    claimed: dict[str, str] = {}
+    for entry in raw["units"]:
+        if not isinstance(entry, dict):
+            raise UnitConfigError("each unit must be an object")
+        unit_id, name = entry.get("id"), entry.get("name")
+        members = entry.get("powiats")
+        if not isinstance(unit_id, str) or not unit_id:
+            raise UnitConfigError("a unit has no id")
+        if not isinstance(name, str) or not name.strip():
+            raise UnitConfigError(f"unit {unit_id}: no name")
+        if not isinstance(members, list) or not members:
+            raise UnitConfigError(f"unit {unit_id}: no powiats")
+        teryt = str(entry.get("teryt", members[0]))
+        if teryt not in members:
+            raise UnitConfigError(f"unit {unit_id}: seat {teryt} is not one of its powiats")
+        for member in members:
+            if member not in powiats:
+                raise UnitConfigError(f"unit {unit_id}: unknown powiat {member}")
+            if member in claimed:
+                raise UnitConfigError(f"powiat {member} is in both {claimed[member]} and {unit_id}")
+            claimed[member] = unit_id
+        garrisons = {garrison_of[m] for m in members}
+        if len(garrisons) != 1:
+            raise UnitConfigError(f"unit {unit_id}: powiats of several garrisons")
+        units.append(Unit(unit_id, name.strip(), teryt, garrisons.pop(), tuple(members)))
+    ids = [u.id for u in units]
+    if len(set(ids)) != len(ids):
+        raise UnitConfigError("duplicate unit id")
+    for teryt, powiat in powiats.items():
+        if teryt not in claimed:
+            units.append(default_unit(powiat, garrison_of[teryt]))
+    return units
+
+
+class Router:
+    """Routes points to units, for a deployment serving some garrisons."""
+
+    def __init__(
+        self,
+        index: PowiatIndex,
+        garrisons: list[Garrison],
+        units: list[Unit] | None = None,
+        served: frozenset[str] | None = None,
+    ) -> None:
+        self.index = index
+        self.garrisons = {g.id: g for g in garrisons}
+        powiats = {p.teryt: p for p in index.powiats}
+        self._garrison_of = {teryt: g.id for g in garrisons for teryt in g.powiats}
+        missing = sorted(set(powiats) - set(self._garrison_of))
+        if missing:
+            raise UnitConfigError(f"powiats in no garrison: {', '.join(missing)}")
+        if units is None:
+            units = [default_unit(p, self._garrison_of[p.teryt]) for p in index.powiats]
+        self._unit_of = {teryt: u for u in units for teryt in u.powiats}
+        self.served = served if served is not None else frozenset(self.garrisons)
+        unknown = sorted(self.served - set(self.garrisons))
+        if unknown:
+            raise UnitConfigError(f"unknown garrisons: {', '.join(unknown)}")
+        self.units = [u for u in units if u.garrison in self.served]
+        self.powiats = powiats
+
+    @classmethod
+    def from_files(
+        cls,
+        powiats_path: Path,
+        garrisons_path: Path,
+        units_path: Path | None = None,
+        served: frozenset[str] | None = None,
+    ) -> Router:
+        index = PowiatIndex.from_file(powiats_path)
+        garrisons = load_garrisons(garrisons_path)
+        units = None
+        if units_path is not None:
+            with open(units_path, encoding="utf-8") as f:
+                raw = json.load(f)
+            garrison_of = {t: g.id for g in garrisons for t in g.powiats}
+            units = parse_unit_file(raw, {p.teryt: p for p in index.powiats}, garrison_of)
+        return cls(index, garrisons, units, served)
+
+    def place(self, lat: float, lon: float) -> Placement:
+        """The powiat, unit and garrison of a point this deployment serves.
+
+        Raises a 422 ApiError for points outside Poland or served elsewhere.
+        """
+        powiat = self.index.locate(lat, lon, BORDER_TOLERANCE_M)
+        if powiat is None:
+            raise invalid(
+                "outside_poland",
+                "Punkt leży poza granicami Polski. Zgłoszenia przyjmujemy tylko z terenu Polski.",
+                "The point lies outside Poland. Only places in Poland can be reported.",
+            )
+        garrison = self.garrisons[self._garrison_of[powiat.teryt]]
+        if garrison.id not in self.served:
+            raise ApiError(
+                422,
+                "outside_deployment",
+                f"Ten punkt obsługuje {garrison.headquarters} (garnizon {garrison.id}), "
+                "nie ta instancja mapy.",
+                f"This point is served by {garrison.headquarters} (garrison {garrison.id}), "
+                "not by this deployment.",
+            )
+        return Placement(powiat, self._unit_of[powiat.teryt], garrison)
+
+    def units_view(self) -> list[dict[str, object]]:
+        """The units this deployment serves, with their powiats."""
+        return [
+            {
+                **unit.summary(),
+                "garrison": unit.garrison,
+                "powiats": [
+                    {"teryt": t, "name": self.powiats[t].name, "kind": self.powiats[t].kind}
+                    for t in unit.powiats
+                ],
+            }
+            for unit in self.units
+        ]

@@ -1,0 +1,125 @@
+"""Adapting HTTP to the domain: JSON bodies, client addresses, error responses."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.errors import ApiError, StorageUnavailable, bad_request, storage_unavailable
+
+MAX_BODY_BYTES = 16 * 1024
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+log = logging.getLogger("kmzb")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
+    """The request's JSON value, or a 400/413/415 ApiError."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Treść żądania musi być w formacie JSON (Content-Type: application/json).",
+            "The request body must be JSON (Content-Type: application/json).",
+        )
+    if raw is not None and len(raw) > MAX_BODY_BYTES:
+        raise ApiError(
+            413,
+            "body_too_large",
+            f"Treść żądania może mieć najwyżej {MAX_BODY_BYTES // 1024} KiB.",
+            f"The request body may be at most {MAX_BODY_BYTES // 1024} KiB.",
+        )
+    try:
+        # NaN and Infinity are not JSON, whatever Python's parser allows.
+        return json.loads(raw or b"", parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise bad_request(
+            "malformed_json",
+            "Treść żądania nie jest poprawnym dokumentem JSON (UTF-8).",
+            "The request body is not a valid JSON document (UTF-8).",
+        ) from None
+
+
+def client_address(
+    request_context: Mapping[str, Any], headers: Mapping[str, str], trusted_proxy: bool
+) -> str:
+    """The address the daily limit counts.
+
+    API Gateway's sourceIp is the peer it saw. Behind a trusted proxy
+    (CloudFront) that peer is the proxy, which appends the real client as the
+    last X-Forwarded-For entry; entries before it are whatever the client sent.
+    """
+    source = str(request_context.get("identity", {}).get("sourceIp") or "unknown")
+    if trusted_proxy:
+        forwarded = headers.get("x-forwarded-for", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            pass
+    return source
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={**JSON_HEADERS, **(headers or {})},
+    )
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(error.status, error.body(), error.headers)
+
+
+def api_view(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Turn domain errors into their JSON answers; an unknown failure is logged, not leaked."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except ApiError as e:
+            return error_response(e)
+        except StorageUnavailable:
+            log.exception("DynamoDB unavailable")
+            return error_response(storage_unavailable())
+        except Exception:
+            log.exception("unexpected failure")
+            return error_response(
+                ApiError(
+                    500,
+                    "internal_error",
+                    "Wystąpił nieoczekiwany błąd. Spróbuj ponownie później.",
+                    "An unexpected error occurred. Please try again later.",
+                )
+            )
+
+    return wrapper
+
+
+def normalise_framework_error(response: Response) -> Response:
+    """Give Chalice's own errors (405, 415, ...) our error format."""
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        code = str(body.get("Code"))
+        message = str(body.get("Message", ""))
+        error = ApiError(
+            response.status_code,
+            "method_not_allowed" if response.status_code == 405 else code,
+            "Nieobsługiwane żądanie: " + message,
+            "Unsupported request: " + message,
+            headers={k: str(v) for k, v in response.headers.items() if k.lower() == "allow"},
+        )
+        return error_response(error)
+    return response

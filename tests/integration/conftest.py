@@ -1,0 +1,83 @@
+"""Real local engines for integration tests: DynamoDB Local and moto's server on free ports."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.deployment import Deployment, Settings, use
+from infra.engines import Engine, free_port, start_dynamodb_local, start_moto_server
+
+SECRET = "test-secret-for-client-keys"
+
+
+@pytest.fixture(scope="session")
+def dynamodb() -> Iterator[Engine]:
+    engine = start_dynamodb_local(free_port())
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Engine]:
+    engine = start_moto_server(free_port())
+    yield engine
+    engine.stop()
+
+
+@dataclass
+class FakeClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 6, 10, 10, 0, tzinfo=UTC))
+
+
+def make_settings(dynamodb_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    settings = Settings.from_env(
+        {
+            "KMZB_CLIENT_KEY_SECRET": SECRET,
+            "KMZB_DYNAMODB_ENDPOINT": dynamodb_url,
+            "KMZB_REPORTS_TABLE": f"{prefix}-reports",
+            "KMZB_LIMITS_TABLE": f"{prefix}-limits",
+            "KMZB_DATA_DIR": str(data_dir),
+            "KMZB_TRUSTED_PROXY": "true",
+        }
+    )
+    return replace(settings, **overrides)
+
+
+@pytest.fixture
+def deployment(
+    dynamodb: Engine, data_dir: Path, clock: FakeClock, router: Any
+) -> Iterator[Deployment]:
+    """A deployment of all garrisons on fresh tables, behind a trusted proxy so
+    that tests can speak for different clients through X-Forwarded-For."""
+    here = Deployment(make_settings(dynamodb.url, data_dir), clock=clock)
+    here.__dict__["router"] = router  # built once per session
+    here.store.create_tables()
+    use(here)
+    yield here
+    use(None)
+
+
+@pytest.fixture
+def client(deployment: Deployment) -> Iterator[Any]:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as test_client:
+        yield test_client

@@ -1,0 +1,20 @@
+from chalicelib.web import client_address
+
+CONTEXT = {"identity": {"sourceIp": "198.51.100.10"}}
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored() -> None:
+    headers = {"x-forwarded-for": "203.0.113.9"}
+    assert client_address(CONTEXT, headers, trusted_proxy=False) == "198.51.100.10"
+
+
+def test_behind_a_trusted_proxy_the_last_forwarded_entry_is_the_client() -> None:
+    # The client may send its own X-Forwarded-For; the proxy appends the real address.
+    headers = {"x-forwarded-for": "1.2.3.4, 203.0.113.9"}
+    assert client_address(CONTEXT, headers, trusted_proxy=True) == "203.0.113.9"
+
+
+def test_a_garbled_forwarded_header_falls_back_to_the_peer() -> None:
+    headers = {"x-forwarded-for": "not-an-address"}
+    assert client_address(CONTEXT, headers, trusted_proxy=True) == "198.51.100.10"
+    assert client_address(CONTEXT, {}, trusted_proxy=True) == "198.51.100.10"

@@ -1,0 +1,118 @@
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.errors import ApiError
+from chalicelib.reports import (
+    idempotent_report_id,
+    new_report_id,
+    parse_idempotency_key,
+    parse_submission,
+    token_matches,
+    tracking_token,
+)
+
+NOW = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
+VALID = {"category": "speeding", "lat": 50.06, "lon": 19.94}
+
+
+def test_a_minimal_report_needs_only_category_and_point() -> None:
+    submission = parse_submission(VALID, NOW)
+    assert (submission.category, submission.lat, submission.lon) == ("speeding", 50.06, 19.94)
+    assert submission.description is None
+    assert submission.days_of_week == ()
+
+
+def test_optional_fields_are_normalised() -> None:
+    submission = parse_submission(
+        {
+            **VALID,
+            "description": "  Samochody pędzą\r\nwieczorami.  ",
+            "occurred_at": "2026-06-09T21:30:00+02:00",
+            "time_of_day": "wieczor",
+            "days_of_week": ["sun", "fri", "sun"],
+        },
+        NOW,
+    )
+    assert submission.description == "Samochody pędzą\nwieczorami."
+    assert submission.occurred_at == datetime(2026, 6, 9, 19, 30, tzinfo=UTC)
+    assert submission.time_of_day == "wieczor"
+    assert submission.days_of_week == ("fri", "sun")
+
+
+def test_a_description_of_500_characters_after_trimming_is_accepted() -> None:
+    text = "ż" * 500
+    assert parse_submission({**VALID, "description": f"  {text}\n"}, NOW).description == text
+
+
+def test_an_empty_description_counts_as_none() -> None:
+    assert parse_submission({**VALID, "description": "   "}, NOW).description is None
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ([], 400, "body_not_object"),
+        ({**VALID, "lat": "50.06"}, 400, "wrong_type"),
+        ({**VALID, "lat": True}, 400, "wrong_type"),
+        ({**VALID, "category": 5}, 400, "wrong_type"),
+        ({**VALID, "description": 5}, 400, "wrong_type"),
+        ({**VALID, "days_of_week": "mon"}, 400, "wrong_type"),
+        ({**VALID, "days_of_week": [1]}, 400, "wrong_type"),
+        ({"lat": 50.0, "lon": 20.0}, 422, "missing_field"),
+        ({"category": "speeding", "lon": 20.0}, 422, "missing_field"),
+        ({**VALID, "category": "ufo"}, 422, "unknown_category"),
+        ({**VALID, "lat": 91}, 422, "invalid_coordinates"),
+        ({**VALID, "lon": -180.5}, 422, "invalid_coordinates"),
+        ({**VALID, "lon": 10**400}, 422, "invalid_coordinates"),
+        ({**VALID, "description": "x" * 501}, 422, "description_too_long"),
+        ({**VALID, "description": "bell\x07"}, 422, "invalid_characters"),
+        ({**VALID, "description": "half \ud800 surrogate"}, 422, "invalid_characters"),
+        ({**VALID, "occurred_at": "yesterday"}, 422, "invalid_datetime"),
+        ({**VALID, "occurred_at": "2026-06-09T21:30:00"}, 422, "datetime_without_timezone"),
+        ({**VALID, "occurred_at": "2026-06-11T10:00:00Z"}, 422, "occurred_in_future"),
+        ({**VALID, "occurred_at": "0001-01-01T00:00:00+01:00"}, 422, "invalid_datetime"),
+        ({**VALID, "time_of_day": "popoludnie"}, 422, "invalid_time_of_day"),
+        ({**VALID, "days_of_week": ["pon"]}, 422, "invalid_days_of_week"),
+        ({**VALID, "photo": "x"}, 422, "unknown_field"),
+    ],
+)
+def test_bad_reports_are_refused_with_a_clear_bilingual_error(
+    body: Any, status: int, code: str
+) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_submission(body, NOW)
+    assert (refused.value.status, refused.value.code) == (status, code)
+    assert refused.value.message_pl and refused.value.message_en
+    assert refused.value.message_pl != refused.value.message_en
+
+
+def test_an_event_a_few_minutes_ahead_is_clock_skew_not_the_future() -> None:
+    soon = (NOW + timedelta(minutes=3)).isoformat()
+    assert parse_submission({**VALID, "occurred_at": soon}, NOW).occurred_at is not None
+
+
+def test_idempotency_keys_must_be_short_printable_ascii() -> None:
+    assert parse_idempotency_key(None) is None
+    assert parse_idempotency_key("a1b2-c3") == "a1b2-c3"
+    for bad in ("", "x" * 256, "zażółć", "tab\tkey"):
+        with pytest.raises(ApiError):
+            parse_idempotency_key(bad)
+
+
+def test_report_ids_sort_by_time_and_idempotent_ids_are_stable_per_client() -> None:
+    first, later = new_report_id(NOW), new_report_id(NOW + timedelta(seconds=1))
+    assert len(first) == 26 and first < later
+    a = idempotent_report_id(b"k" * 20, "client-a", "key-1")
+    assert a == idempotent_report_id(b"k" * 20, "client-a", "key-1")
+    assert a != idempotent_report_id(b"k" * 20, "client-b", "key-1")
+
+
+def test_tracking_tokens_are_bound_to_their_report() -> None:
+    secret = b"s" * 20
+    token = tracking_token(secret, "R1")
+    assert token_matches(secret, "R1", token)
+    assert not token_matches(secret, "R2", token)
+    assert not token_matches(secret, "R1", None)
+    assert not token_matches(secret, "R1", token[:-1] + ("A" if token[-1] != "A" else "B"))
