@@ -284,10 +284,15 @@ def tracking_token(secret: bytes, report_id: str) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode("ascii")
 
 
+def looks_like_report_id(text: str) -> bool:
+    return len(text) == 26 and all(ch in CROCKFORD for ch in text)
+
+
 def token_matches(secret: bytes, report_id: str, token: str | None) -> bool:
-    if not token:
+    if not token or not looks_like_report_id(report_id):
         return False
-    return hmac.compare_digest(tracking_token(secret, report_id), token)
+    expected = tracking_token(secret, report_id).encode("ascii")
+    return hmac.compare_digest(expected, token.encode("utf-8", "replace"))
 
 
 # --- submitting and following -----------------------------------------------

@@ -111,8 +111,11 @@ def test_report_ids_sort_by_time_and_idempotent_ids_are_stable_per_client() -> N
 
 def test_tracking_tokens_are_bound_to_their_report() -> None:
     secret = b"s" * 20
-    token = tracking_token(secret, "R1")
-    assert token_matches(secret, "R1", token)
-    assert not token_matches(secret, "R2", token)
-    assert not token_matches(secret, "R1", None)
-    assert not token_matches(secret, "R1", token[:-1] + ("A" if token[-1] != "A" else "B"))
+    report_id, other_id = new_report_id(NOW), new_report_id(NOW)
+    token = tracking_token(secret, report_id)
+    assert token_matches(secret, report_id, token)
+    assert not token_matches(secret, other_id, token)
+    assert not token_matches(secret, report_id, None)
+    assert not token_matches(secret, report_id, token[:-1] + ("A" if token[-1] != "A" else "B"))
+    assert not token_matches(secret, report_id, "żółw")
+    assert not token_matches(secret, "\ud800" * 26, token)
