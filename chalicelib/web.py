@@ -5,17 +5,17 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from chalice import Response
 
 from chalicelib.errors import ApiError, StorageUnavailable, bad_request, storage_unavailable
 
 MAX_BODY_BYTES = 16 * 1024
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-log = logging.getLogger("kmzb")
+log = Logger(service="kmzb")
 
 
 def _reject_constant(name: str) -> Any:

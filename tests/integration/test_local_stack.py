@@ -1,0 +1,119 @@
+"""`make run`'s stack: starts, serves reports, keeps them across a restart, stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.engines import PROJECT_ROOT, free_port, port_is_free
+
+REPORT = {"category": "stray_dogs", "lat": 53.1325, "lon": 23.1688}
+
+
+def _start(state: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KMZB_STATE_DIR": str(state)}
+    env.update({f"KMZB_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+    return subprocess.Popen(
+        [sys.executable, "-m", "infra.local_stack"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for_addresses(state: Path, process: subprocess.Popen[bytes]) -> dict[str, str]:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+        path = state / "local.json"
+        if path.exists():
+            return dict(json.loads(path.read_text("utf-8")))
+        time.sleep(0.3)
+    raise AssertionError("the local stack did not start in 90 s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    return output.decode()
+
+
+def _call(url: str, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_the_local_stack_serves_reports_and_keeps_them_across_a_restart(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in ("api", "site", "dynamodb", "moto")}
+    stack = _start(tmp_path, ports)
+    try:
+        addresses = _wait_for_addresses(tmp_path, stack)
+        assert addresses["api"] == f"http://127.0.0.1:{ports['api']}/v1"
+        site = addresses["site"]
+        with urllib.request.urlopen(site, timeout=10) as page:
+            assert "112" in page.read().decode()
+        status, receipt = _call(site + "v1/reports", REPORT)  # through the site, as a browser
+        assert status == 201
+        assert receipt["unit"]["teryt"] == "2061"
+        assert _call(addresses["api"] + "/reports", REPORT)[0] == 429
+    finally:
+        output = _stop(stack)
+    assert "KMZB is running" in output
+    assert not (tmp_path / "local.json").exists()
+    for port in ports.values():
+        assert port_is_free(port), f"port {port} still in use after stopping"
+
+    again = _start(tmp_path, ports)
+    try:
+        addresses = _wait_for_addresses(tmp_path, again)
+        url = f"{addresses['api']}/reports/{receipt['id']}?token={receipt['tracking_token']}"
+        status, followed = _call(url)
+        assert status == 200
+        assert followed["status"] == "Nowe"
+    finally:
+        _stop(again)
+
+
+def test_a_taken_port_is_named_in_a_clear_message(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ports = {"api": port, "site": free_port(), "dynamodb": free_port(), "moto": free_port()}
+        stack = _start(tmp_path, ports)
+        output, _ = stack.communicate(timeout=60)
+    assert stack.returncode != 0
+    assert f"Port {port} (KMZB_API_PORT" in output.decode()
+
+
+@pytest.mark.parametrize("value", ["http", "70000"])
+def test_a_bad_port_setting_is_refused(tmp_path: Path, value: str) -> None:
+    env = {**os.environ, "KMZB_STATE_DIR": str(tmp_path), "KMZB_API_PORT": value}
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.local_stack"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "KMZB_API_PORT" in result.stderr.decode()
