@@ -7,7 +7,7 @@ PY := $(BIN)/python
 KMZB_DATA_SRC ?= ../shared/data
 DATA := data
 
-.PHONY: run test lint typecheck unit integration bench boundaries deps clean
+.PHONY: run test lint typecheck unit integration bench boundaries deps tables clean
 
 deps: $(VENV)/.installed node_modules/.installed boundaries
 
@@ -40,6 +40,11 @@ $(KMZB_DATA_SRC):
 
 run: deps
 	$(PY) -m infra.local_stack
+
+# Create the tables in `make run`'s DynamoDB Local (make run does this itself).
+tables: deps
+	KMZB_DYNAMODB_ENDPOINT=$${KMZB_DYNAMODB_ENDPOINT:-http://127.0.0.1:$${KMZB_DYNAMODB_PORT:-8002}} \
+	  $(PY) -m infra.tables
 
 lint: deps
 	$(BIN)/ruff check .

@@ -128,11 +128,7 @@ def main() -> int:
             "KMZB_CLIENT_KEY_SECRET": client_key_secret(state),
             "KMZB_GARRISONS": "*",
         }
-        os.environ.update(app_env)
-        from chalicelib.deployment import Settings
-        from chalicelib.storage import ReportStore
-
-        ReportStore(Settings.from_env(app_env)).create_tables()
+        subprocess.run([sys.executable, "-m", "infra.tables"], env=app_env, check=True)
 
         print("Starting the API (Chalice local) …", flush=True)
         api_log = open(logs / "api.log", "ab")  # noqa: SIM115 - owned by the child process
@@ -189,7 +185,7 @@ def main() -> int:
                     return 1
         print("Stopping …", flush=True)
         return 0
-    except EngineError as e:
+    except (EngineError, subprocess.CalledProcessError) as e:
         print(f"Could not start the local stack: {e}", file=sys.stderr)
         return 1
     finally:
