@@ -1,0 +1,92 @@
+"""What the benchmarks share: measurements, their Markdown table, statistics, a dummy AWS setup.
+
+A benchmark measures ratios against a baseline taken in the same run, so that
+the machine's speed cancels out; its targets are checked here and reported,
+never asserted in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+
+# Only local engines are ever reached: these keep botocore from looking for real ones.
+DUMMY_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_REGION": "eu-central-1",
+}
+
+
+def use_dummy_aws_env() -> None:
+    """Point this process (and the subprocesses it starts) at dummy AWS credentials."""
+    os.environ.update(DUMMY_AWS_ENV)
+    os.environ.pop("AWS_PROFILE", None)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    value: float
+    unit: str  # "x" (a ratio), "µs", "ms" or "s"
+    limit: float | None = None  # the target: value at most this; None for context only
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.limit is None else self.value <= self.limit
+
+    def shown(self, value: float | None = None) -> str:
+        value = self.value if value is None else value
+        if self.unit == "x":
+            return f"{value:.2f}×"
+        return f"{value:.3g} {self.unit}" if value < 100 else f"{value:.0f} {self.unit}"
+
+
+def markdown_table(measurements: Iterable[Measurement]) -> str:
+    lines = ["| Measurement | Measured | Target | Met |", "|---|---:|---:|:---:|"]
+    for m in measurements:
+        target = "—" if m.limit is None else "≤ " + m.shown(m.limit)
+        met = {None: "", True: "yes", False: "**no**"}[m.met]
+        lines.append(f"| {m.name} | {m.shown()} | {target} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(measurements: Iterable[Measurement]) -> str:
+    return json.dumps([dataclasses.asdict(m) for m in measurements], ensure_ascii=False)
+
+
+def from_json(text: str) -> list[Measurement]:
+    rows: list[dict[str, Any]] = json.loads(text)
+    return [Measurement(**row) for row in rows]
+
+
+def main_for(run: Callable[[], list[Measurement]]) -> None:
+    """A benchmark's command line: its Markdown table, or with --json what run_all reads."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", action="store_true", help="print the measurements as JSON")
+    args = parser.parse_args()
+    measurements = run()
+    print(to_json(measurements) if args.json else markdown_table(measurements), end="")
+
+
+def median(samples: Sequence[float]) -> float:
+    return statistics.median(samples)
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest sample with `fraction` of them at or below it."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
