@@ -11,10 +11,11 @@ DATA := data
 
 deps: $(VENV)/.installed node_modules/.installed boundaries
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .  # the kmzb-admin command
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

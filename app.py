@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from chalice import Chalice, Response
 from chalice.app import Request
 
-from chalicelib import categories, deployment, limits, openapi, reports, units
+from chalicelib import categories, deployment, limits, openapi, reports, stream, units
 from chalicelib.errors import not_found
 from chalicelib.web import (
     api_view,
@@ -107,3 +108,15 @@ def locate_unit() -> Response:
 @api_view
 def openapi_document() -> Response:
     return json_response(200, openapi.DOCUMENT, {"Cache-Control": "public, max-age=300"})
+
+
+# The stream's ARN is known only once the table exists: infra sets it per stage.
+REPORTS_STREAM_ARN = os.environ.get(
+    "KMZB_REPORTS_STREAM_ARN",
+    "arn:aws:dynamodb:eu-central-1:123456789012:table/kmzb-reports/stream/local",
+)
+
+
+@app.on_dynamodb_record(stream_arn=REPORTS_STREAM_ARN, batch_size=100)
+def on_report_change(event: Any) -> Any:
+    return stream.handle_reports_stream(event.to_dict(), event.context, deployment.current())

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.storage import ReportStore
+    from chalicelib.stream import IdempotentNotifier
     from chalicelib.units import Router
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,14 @@ class Settings:
     garrisons: frozenset[str] | None  # None: every garrison (a local deployment)
     data_dir: Path
     units_file: Path | None
+    idempotency_table: str = "kmzb-idempotency"
+    sns_endpoint: str | None = None
+    sqs_endpoint: str | None = None
+    # Unit topics are named <prefix><unit id>; the prefix is the full ARN up to there.
+    topic_arn_prefix: str = "arn:aws:sns:eu-central-1:123456789012:kmzb-unit-"
+    panel_url: str = "http://127.0.0.1:8001/officer/"
+    take_up_days: int = 3  # a new report must be taken into verification within
+    verify_days: int = 7  # and verified within
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -50,9 +59,10 @@ class Settings:
             raise ConfigurationError("KMZB_CLIENT_KEY_SECRET must be set (16 characters or more)")
         garrisons = env.get("KMZB_GARRISONS", "*").strip()
         units_file = env.get("KMZB_UNITS_FILE")
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1"
         return cls(
             stage=env.get("KMZB_STAGE", "local"),
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1",
+            region=region,
             dynamodb_endpoint=env.get("KMZB_DYNAMODB_ENDPOINT") or None,
             reports_table=env.get("KMZB_REPORTS_TABLE", "kmzb-reports"),
             limits_table=env.get("KMZB_LIMITS_TABLE", "kmzb-limits"),
@@ -63,6 +73,14 @@ class Settings:
             else frozenset(g.strip() for g in garrisons.split(",") if g.strip()),
             data_dir=Path(env.get("KMZB_DATA_DIR") or PROJECT_ROOT / "data"),
             units_file=Path(units_file) if units_file else None,
+            idempotency_table=env.get("KMZB_IDEMPOTENCY_TABLE", "kmzb-idempotency"),
+            sns_endpoint=env.get("KMZB_SNS_ENDPOINT") or None,
+            sqs_endpoint=env.get("KMZB_SQS_ENDPOINT") or None,
+            topic_arn_prefix=env.get("KMZB_TOPIC_ARN_PREFIX")
+            or f"arn:aws:sns:{region}:123456789012:kmzb-unit-",
+            panel_url=env.get("KMZB_PANEL_URL", "http://127.0.0.1:8001/officer/"),
+            take_up_days=int(env.get("KMZB_TAKE_UP_DAYS", "3")),
+            verify_days=int(env.get("KMZB_VERIFY_DAYS", "7")),
         )
 
 
@@ -82,6 +100,32 @@ class Deployment:
             self.settings.units_file,
             self.settings.garrisons,
         )
+
+    @cached_property
+    def sns(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "sns", region_name=self.settings.region, endpoint_url=self.settings.sns_endpoint
+        )
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "dynamodb",
+            region_name=self.settings.region,
+            endpoint_url=self.settings.dynamodb_endpoint,
+        )
+
+    @cached_property
+    def notifier(self) -> IdempotentNotifier:
+        from chalicelib.stream import IdempotentNotifier
+        from chalicelib.topics import SnsPublisher
+
+        publisher = SnsPublisher(self.sns, self.settings.topic_arn_prefix)
+        return IdempotentNotifier(publisher, self.dynamodb, self.settings.idempotency_table)
 
     @cached_property
     def store(self) -> ReportStore:

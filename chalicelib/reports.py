@@ -70,6 +70,7 @@ class Report:
     lat: float
     lon: float
     teryt: str
+    powiat_name: str
     unit_id: str
     unit_name: str
     unit_teryt: str
@@ -339,6 +340,7 @@ def submit(
         lat=submission.lat,
         lon=submission.lon,
         teryt=placement.powiat.teryt,
+        powiat_name=placement.powiat.name,
         unit_id=placement.unit.id,
         unit_name=placement.unit.name,
         unit_teryt=placement.unit.teryt,

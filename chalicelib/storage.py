@@ -1,8 +1,9 @@
 """DynamoDB storage of reports and daily-limit records, through pynamodb.
 
-Two tables: reports (with a stream, for notifications and the feed) and
-limits (TTL records). They are separate so that TTL deletions never reach the
-reports stream.
+Tables: reports (with a stream, for notifications and the feed), limits (TTL
+records) and idempotency (powertools Idempotency's records for notifications).
+Limits are apart from reports so that TTL deletions never reach the reports
+stream.
 
 Keys of the reports table serve the queries that come next:
 - by_unit: a unit's reports, newest first (unit_id, created_at);
@@ -40,7 +41,7 @@ def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def build_models(settings: Settings) -> tuple[Any, Any]:
+def build_models(settings: Settings) -> tuple[Any, Any, Any]:
     """Model classes bound to this deployment's table names and endpoint."""
 
     class Shared:
@@ -85,6 +86,7 @@ def build_models(settings: Settings) -> tuple[Any, Any]:
         lat = NumberAttribute()
         lon = NumberAttribute()
         teryt = UnicodeAttribute()
+        powiat_name = UnicodeAttribute()
         unit_id = UnicodeAttribute()
         unit_name = UnicodeAttribute()
         unit_teryt = UnicodeAttribute()
@@ -112,7 +114,16 @@ def build_models(settings: Settings) -> tuple[Any, Any]:
         key = UnicodeAttribute(hash_key=True)
         expires_at = TTLAttribute()
 
-    return ReportItem, LimitItem
+    class IdempotencyItem(Model):
+        """powertools Idempotency's table (notifications); the library reads and writes it."""
+
+        class Meta(Shared):
+            table_name = settings.idempotency_table
+
+        id = UnicodeAttribute(hash_key=True)
+        expiration = TTLAttribute()
+
+    return ReportItem, LimitItem, IdempotencyItem
 
 
 def _to_item(model: Any, report: Report) -> Any:
@@ -122,6 +133,7 @@ def _to_item(model: Any, report: Report) -> Any:
         lat=report.lat,
         lon=report.lon,
         teryt=report.teryt,
+        powiat_name=report.powiat_name,
         unit_id=report.unit_id,
         unit_name=report.unit_name,
         unit_teryt=report.unit_teryt,
@@ -147,6 +159,7 @@ def _from_item(item: Any) -> Report:
         lat=float(item.lat),
         lon=float(item.lon),
         teryt=item.teryt,
+        powiat_name=item.powiat_name,
         unit_id=item.unit_id,
         unit_name=item.unit_name,
         unit_teryt=item.unit_teryt,
@@ -167,7 +180,7 @@ def _from_item(item: Any) -> Report:
 class ReportStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.Report, self.Limit = build_models(settings)
+        self.Report, self.Limit, self.Idempotency = build_models(settings)
         self._connection = Connection(
             region=settings.region,
             host=settings.dynamodb_endpoint,
@@ -178,7 +191,7 @@ class ReportStore:
 
     def create_tables(self) -> None:
         """Create missing tables (local use and tests; infra creates them in AWS)."""
-        for model in (self.Report, self.Limit):
+        for model in (self.Report, self.Limit, self.Idempotency):
             if not model.exists():
                 model.create_table(wait=True)  # also turns on TTL for the limits
 

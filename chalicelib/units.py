@@ -251,6 +251,14 @@ class Router:
             )
         return Placement(powiat, self._unit_of[powiat.teryt], garrison)
 
+    def unit_by_reference(self, reference: str) -> Unit | None:
+        """A served unit by its id, or by the TERYT of its seat or of any powiat it serves."""
+        for unit in self.units:
+            if reference in (unit.id, unit.teryt):
+                return unit
+        covering = self._unit_of.get(reference)
+        return covering if covering is not None and covering.garrison in self.served else None
+
     def units_view(self) -> list[dict[str, object]]:
         """The units this deployment serves, with their powiats."""
         return [

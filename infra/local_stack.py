@@ -127,8 +127,24 @@ def main() -> int:
             "KMZB_DYNAMODB_ENDPOINT": dynamodb.url,
             "KMZB_CLIENT_KEY_SECRET": client_key_secret(state),
             "KMZB_GARRISONS": "*",
+            "KMZB_SNS_ENDPOINT": engines[1].url,
+            "KMZB_SQS_ENDPOINT": engines[1].url,
+            "KMZB_PANEL_URL": f"http://127.0.0.1:{ports.site}/officer/",
+            "KMZB_STATE_DIR": str(state),
         }
         subprocess.run([sys.executable, "-m", "infra.tables"], env=app_env, check=True)
+        print("Creating unit topics and local inboxes …", flush=True)
+        subprocess.run([sys.executable, "-m", "infra.local_inbox"], env=app_env, check=True)
+        print("Starting the event pump (reports stream → notifications) …", flush=True)
+        pump_log = open(logs / "event-pump.log", "ab")  # noqa: SIM115 - owned by the child
+        pump = subprocess.Popen(
+            [sys.executable, "-m", "infra.event_pump"],
+            cwd=PROJECT_ROOT,
+            env=app_env,
+            stdout=pump_log,
+            stderr=subprocess.STDOUT,
+        )
+        engines.append(Engine("event pump", "", pump, logs / "event-pump.log"))
 
         print("Starting the API (Chalice local) …", flush=True)
         api_log = open(logs / "api.log", "ab")  # noqa: SIM115 - owned by the child process
@@ -171,6 +187,8 @@ def main() -> int:
             f"  DynamoDB Local:      {addresses['dynamodb']}  (data in {state / 'dynamodb'})\n"
             f"  moto server:         {addresses['moto']}\n"
             f"  logs:                {logs}\n"
+            "Officers' notifications land in local inboxes: "
+            ".venv/bin/kmzb-admin inbox --unit 1261 (a unit's TERYT)\n"
             f"Addresses are also in {state / 'local.json'}. Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -25,7 +25,10 @@ def main() -> int:
         print("KMZB_DYNAMODB_ENDPOINT is not set: tables in AWS come from infra", file=sys.stderr)
         return 2
     ReportStore(settings).create_tables()
-    print(f"tables ready: {settings.reports_table}, {settings.limits_table}")
+    print(
+        f"tables ready: {settings.reports_table}, {settings.limits_table}, "
+        f"{settings.idempotency_table}"
+    )
     return 0
 
 
