@@ -121,7 +121,8 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
         if args.command == "inbox":
             from infra.local_inbox import read_inbox
 
-            for message in read_inbox(_client(settings, "sqs"), unit_id):
+            sqs = _client(settings, "sqs")
+            for message in read_inbox(sqs, settings.topic_arn_prefix, unit_id):
                 print(f"--- {message.sent_at}  {json.dumps(message.attributes)}", file=out)
                 print(f"SMS: {message.sms}", file=out)
                 print(f"E-mail: {message.email_subject}\n{message.email_body}\n", file=out)

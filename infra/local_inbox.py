@@ -12,9 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.topics import UnitTopics
+from chalicelib.topics import UnitTopics, topic_name
 
-QUEUE_PREFIX = "kmzb-inbox-"
+
+def inbox_name(topic_arn_prefix: str, unit_id: str) -> str:
+    """The queue beside the unit's topic (named after it, so deployments never share one)."""
+    return topic_name(topic_arn_prefix, unit_id) + "-inbox"
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class InboxMessage:
 
 def ensure_inbox(sns: Any, sqs: Any, topic_arn_prefix: str, unit_id: str) -> None:
     topic = UnitTopics(sns, topic_arn_prefix).ensure(unit_id)
-    queue_url = sqs.create_queue(QueueName=QUEUE_PREFIX + unit_id)["QueueUrl"]
+    queue_url = sqs.create_queue(QueueName=inbox_name(topic_arn_prefix, unit_id))["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
@@ -42,9 +45,9 @@ def ensure_inboxes(sns: Any, sqs: Any, topic_arn_prefix: str, unit_ids: list[str
         list(pool.map(lambda u: ensure_inbox(sns, sqs, topic_arn_prefix, u), unit_ids))
 
 
-def read_inbox(sqs: Any, unit_id: str) -> list[InboxMessage]:
+def read_inbox(sqs: Any, topic_arn_prefix: str, unit_id: str) -> list[InboxMessage]:
     """Every message in the unit's inbox, oldest first; they stay there to be read again."""
-    queue_url = sqs.get_queue_url(QueueName=QUEUE_PREFIX + unit_id)["QueueUrl"]
+    queue_url = sqs.get_queue_url(QueueName=inbox_name(topic_arn_prefix, unit_id))["QueueUrl"]
     received: list[dict[str, Any]] = []
     while True:
         batch = sqs.receive_message(

@@ -52,6 +52,8 @@ def make_settings(dynamodb_url: str, data_dir: Path, **overrides: Any) -> Settin
             "KMZB_DYNAMODB_ENDPOINT": dynamodb_url,
             "KMZB_REPORTS_TABLE": f"{prefix}-reports",
             "KMZB_LIMITS_TABLE": f"{prefix}-limits",
+            "KMZB_IDEMPOTENCY_TABLE": f"{prefix}-idempotency",
+            "KMZB_TOPIC_ARN_PREFIX": f"arn:aws:sns:eu-central-1:123456789012:{prefix}-unit-",
             "KMZB_DATA_DIR": str(data_dir),
             "KMZB_TRUSTED_PROXY": "true",
         }
@@ -81,3 +83,12 @@ def client(deployment: Deployment) -> Iterator[Any]:
 
     with Client(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def notifying(deployment: Deployment, moto_server: Engine) -> Deployment:
+    """The deployment with SNS and SQS on moto's server."""
+    deployment.settings = replace(
+        deployment.settings, sns_endpoint=moto_server.url, sqs_endpoint=moto_server.url
+    )
+    return deployment

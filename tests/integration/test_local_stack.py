@@ -62,6 +62,24 @@ def _call(url: str, body: Any = None) -> tuple[int, Any]:
         return e.code, json.loads(e.read())
 
 
+def _wait_for_inbox(state: Path, unit: str, report_id: str) -> str:
+    """What `kmzb-admin inbox` prints once the event pump has delivered the report."""
+    admin = Path(sys.executable).parent / "kmzb-admin"
+    env = {**os.environ, "KMZB_STATE_DIR": str(state)}
+    env.pop("KMZB_SNS_ENDPOINT", None)  # found through .kmzb/local.json, as a user would
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        result = subprocess.run(
+            [str(admin), "inbox", "--unit", unit], env=env, capture_output=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        output = result.stdout.decode()
+        if report_id in output:
+            return output
+        time.sleep(0.5)
+    raise AssertionError(f"report {report_id} never reached the inbox of {unit}")
+
+
 def test_the_local_stack_serves_reports_and_keeps_them_across_a_restart(tmp_path: Path) -> None:
     ports = {name: free_port() for name in ("api", "site", "dynamodb", "moto")}
     stack = _start(tmp_path, ports)
@@ -75,6 +93,8 @@ def test_the_local_stack_serves_reports_and_keeps_them_across_a_restart(tmp_path
         assert status == 201
         assert receipt["unit"]["teryt"] == "2061"
         assert _call(addresses["api"] + "/reports", REPORT)[0] == 429
+        inbox = _wait_for_inbox(tmp_path, "2061", receipt["id"])
+        assert "SMS: KMZB nowe: Walesajace sie bezpanskie psy, Bialystok." in inbox
     finally:
         output = _stop(stack)
     assert "KMZB is running" in output
