@@ -53,7 +53,7 @@ def _read(deployment: Deployment) -> list[Any]:
 
 
 def _queue_messages(sqs: Any, url: str) -> list[dict[str, Any]]:
-    messages = []
+    messages: list[dict[str, Any]] = []
     while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
         messages.extend(json.loads(m["Body"]) for m in batch)
     return messages
