@@ -7,7 +7,7 @@ PY := $(BIN)/python
 KMZB_DATA_SRC ?= ../shared/data
 DATA := data
 
-.PHONY: run test lint typecheck unit integration bench boundaries deps tables clean
+.PHONY: run test lint typecheck unit integration bench boundaries deps tables package clean
 
 deps: $(VENV)/.installed node_modules/.installed boundaries
 
@@ -46,6 +46,13 @@ run: deps
 tables: deps
 	KMZB_DYNAMODB_ENDPOINT=$${KMZB_DYNAMODB_ENDPOINT:-http://127.0.0.1:$${KMZB_DYNAMODB_PORT:-8002}} \
 	  $(PY) -m infra.tables
+
+# The SAM template and zip of a stage, with the stream trigger's failure handling
+# (partial batch failures, bounded retries, bisection, SQS on-failure destination) merged in.
+STAGE ?= local
+package: deps
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage $(STAGE) \
+	  --merge-template infra/stream_event_source.json build/package/$(STAGE)
 
 lint: deps
 	$(BIN)/ruff check .
