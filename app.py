@@ -5,11 +5,22 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chalice import Chalice, Response
-from chalice.app import Request
+from chalice import AuthResponse, Chalice, Cron, Response
+from chalice.app import AuthRequest, Request
 
-from chalicelib import categories, deployment, limits, openapi, reports, stream, units
-from chalicelib.errors import not_found
+from chalicelib import (
+    categories,
+    deployment,
+    limits,
+    officers,
+    openapi,
+    overdue,
+    reports,
+    stream,
+    units,
+)
+from chalicelib.auth import Identity, InvalidToken, bearer_token
+from chalicelib.errors import VersionConflict, not_found
 from chalicelib.web import (
     api_view,
     client_address,
@@ -108,6 +119,135 @@ def locate_unit() -> Response:
 @api_view
 def openapi_document() -> Response:
     return json_response(200, openapi.DOCUMENT, {"Cache-Control": "public, max-age=300"})
+
+
+@app.authorizer()
+def officer_token(auth_request: AuthRequest) -> AuthResponse:
+    """Verifies the officer's JWT. A failed check still reaches the route, marked unverified,
+    so that the 401 has our error format everywhere; routes act only on verified identities."""
+    try:
+        identity = deployment.current().token_verifier.verify(bearer_token(auth_request.token))
+    except InvalidToken as e:
+        context = {"verified": "false", "reason": str(e)[:100]}
+        return AuthResponse(routes=["*"], principal_id="anonymous", context=context)
+    return AuthResponse(routes=["*"], principal_id=identity.sub, context=identity.as_context())
+
+
+def _officer() -> Identity:
+    return Identity.from_context(_request().context.get("authorizer"))
+
+
+def _json_body() -> Any:
+    request = _request()
+    return parse_json_body(request.raw_body, request.headers.get("content-type"))
+
+
+OFFICER = {"authorizer": officer_token, "content_types": ANY_CONTENT}
+
+
+@app.route("/v1/officer/me", methods=["GET"], **OFFICER)
+@api_view
+def officer_me() -> Response:
+    identity, here = _officer(), deployment.current()
+    return json_response(200, officers.me(identity, here.router))
+
+
+@app.route("/v1/officer/reports", methods=["GET"], **OFFICER)
+@api_view
+def officer_reports() -> Response:
+    identity, here = _officer(), deployment.current()
+    params = dict(_request().query_params or {})
+    body = officers.list_reports(
+        here.store, identity, here.router, params, here.deadlines, here.clock()
+    )
+    return json_response(200, body, {"Cache-Control": "no-store"})
+
+
+@app.route("/v1/officer/reports/{report_id}", methods=["GET"], **OFFICER)
+@api_view
+def officer_report(report_id: str) -> Response:
+    identity, here = _officer(), deployment.current()
+    report = officers.load(here.store, identity, report_id, here.router)
+    return _detail(identity, report.id, 200)
+
+
+def _detail(identity: Identity, report_id: str, status: int) -> Response:
+    here = deployment.current()
+    report = officers.load(here.store, identity, report_id, here.router)
+    body = officers.detail(report, here.store, identity, here.deadlines, here.clock())
+    return json_response(status, body, {"Cache-Control": "no-store"})
+
+
+def _change(report_id: str, apply: Any) -> Response:
+    """Load, check scope, apply one change; a stale version is a 409 with the current state."""
+    identity, here = _officer(), deployment.current()
+    report = officers.load(here.store, identity, report_id, here.router)
+    try:
+        apply(identity, report, here)
+    except VersionConflict:
+        fresh = officers.load(here.store, identity, report_id, here.router)
+        current = officers.detail(fresh, here.store, identity, here.deadlines, here.clock())
+        raise officers.stale(current) from None
+    return _detail(identity, report.id, 200)
+
+
+@app.route("/v1/officer/reports/{report_id}/status", methods=["POST"], **OFFICER)
+@api_view
+def officer_change_status(report_id: str) -> Response:
+    body = _json_body()
+    return _change(
+        report_id,
+        lambda who, report, here: officers.change_status(
+            here.store, who, report, body, here.clock()
+        ),
+    )
+
+
+@app.route("/v1/officer/reports/{report_id}/duplicate", methods=["POST"], **OFFICER)
+@api_view
+def officer_mark_duplicate(report_id: str) -> Response:
+    body = _json_body()
+    return _change(
+        report_id,
+        lambda who, report, here: officers.mark_duplicate(
+            here.store, who, report, body, here.router, here.clock()
+        ),
+    )
+
+
+@app.route("/v1/officer/reports/{report_id}/assign", methods=["POST"], **OFFICER)
+@api_view
+def officer_assign(report_id: str) -> Response:
+    body = _json_body()
+    return _change(
+        report_id,
+        lambda who, report, here: officers.assign(here.store, who, report, body, here.clock()),
+    )
+
+
+@app.route("/v1/officer/reports/{report_id}/notes", methods=["POST"], **OFFICER)
+@api_view
+def officer_add_note(report_id: str) -> Response:
+    body = _json_body()
+    identity, here = _officer(), deployment.current()
+    report = officers.load(here.store, identity, report_id, here.router)
+    officers.add_note(here.store, identity, report, body, here.clock())
+    return _detail(identity, report.id, 201)
+
+
+@app.route("/v1/officer/consultations", methods=["POST"], **OFFICER)
+@api_view
+def officer_record_consultation() -> Response:
+    body = _json_body()
+    identity, here = _officer(), deployment.current()
+    report = officers.record_consultation(here.store, identity, here.router, body, here.clock())
+    return _detail(identity, report.id, 201)
+
+
+# Every morning at 07:00 UTC (8 or 9 in Warsaw): coordinators hear of overdue reports.
+@app.schedule(Cron(0, 7, "*", "?", "*", "*"))
+def remind_overdue(event: Any) -> dict[str, int]:
+    return overdue.remind(deployment.current())
 
 
 # The stream's ARN is known only once the table exists: infra sets it per stage.

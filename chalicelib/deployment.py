@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chalicelib.auth import TokenVerifier
     from chalicelib.storage import ReportStore
     from chalicelib.stream import IdempotentNotifier
     from chalicelib.units import Router
+    from chalicelib.workflow import Deadlines
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Clock = Callable[[], datetime]
@@ -44,6 +46,10 @@ class Settings:
     data_dir: Path
     units_file: Path | None
     idempotency_table: str = "kmzb-idempotency"
+    audit_table: str = "kmzb-audit"
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwks_url: str = ""
     sns_endpoint: str | None = None
     sqs_endpoint: str | None = None
     # Unit topics are named <prefix><unit id>; the prefix is the full ARN up to there.
@@ -74,6 +80,11 @@ class Settings:
             data_dir=Path(env.get("KMZB_DATA_DIR") or PROJECT_ROOT / "data"),
             units_file=Path(units_file) if units_file else None,
             idempotency_table=env.get("KMZB_IDEMPOTENCY_TABLE", "kmzb-idempotency"),
+            audit_table=env.get("KMZB_AUDIT_TABLE", "kmzb-audit"),
+            jwt_issuer=env.get("KMZB_JWT_ISSUER", ""),
+            jwt_audience=env.get("KMZB_JWT_AUDIENCE", ""),
+            jwks_url=env.get("KMZB_JWKS_URL")
+            or (env.get("KMZB_JWT_ISSUER", "").rstrip("/") + "/.well-known/jwks.json"),
             sns_endpoint=env.get("KMZB_SNS_ENDPOINT") or None,
             sqs_endpoint=env.get("KMZB_SQS_ENDPOINT") or None,
             topic_arn_prefix=env.get("KMZB_TOPIC_ARN_PREFIX")
@@ -126,6 +137,21 @@ class Deployment:
 
         publisher = SnsPublisher(self.sns, self.settings.topic_arn_prefix)
         return IdempotentNotifier(publisher, self.dynamodb, self.settings.idempotency_table)
+
+    @property
+    def deadlines(self) -> Deadlines:
+        from chalicelib.workflow import Deadlines
+
+        return Deadlines(self.settings.take_up_days, self.settings.verify_days)
+
+    @cached_property
+    def token_verifier(self) -> TokenVerifier:
+        from chalicelib.auth import TokenVerifier
+
+        s = self.settings
+        if not (s.jwt_issuer and s.jwt_audience):
+            raise ConfigurationError("KMZB_JWT_ISSUER and KMZB_JWT_AUDIENCE must be set")
+        return TokenVerifier(s.jwt_issuer, s.jwt_audience, s.jwks_url)
 
     @cached_property
     def store(self) -> ReportStore:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApiError(Exception):
     def __init__(
@@ -18,14 +20,16 @@ class ApiError(Exception):
         self.message_pl = message_pl
         self.message_en = message_en
         self.headers = headers or {}
+        self.extra: dict[str, Any] = {}  # more for the client, e.g. a report's current state
 
-    def body(self) -> dict[str, dict[str, str]]:
+    def body(self) -> dict[str, Any]:
         return {
             "error": {
                 "code": self.code,
                 "message": self.message_pl,
                 "message_en": self.message_en,
-            }
+            },
+            **self.extra,
         }
 
 
@@ -55,3 +59,11 @@ def storage_unavailable() -> ApiError:
         "The service is temporarily unavailable. Please try again shortly.",
         headers={"Retry-After": "5"},
     )
+
+
+class VersionConflict(Exception):
+    """The report changed since the caller read it (optimistic locking)."""
+
+
+class InvalidCursor(ValueError):
+    """A page cursor we did not make."""

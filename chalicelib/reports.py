@@ -25,6 +25,7 @@ SUBMISSION_FIELDS = frozenset(
     {"category", "lat", "lon", "description", "occurred_at", "time_of_day", "days_of_week"}
 )
 SOURCE_CITIZEN_WEB = "citizen_web"
+SOURCE_CONSULTATION = "consultation"
 # Phones and PCs drift; "not in the future" allows this much.
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_OCCURRENCE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -85,6 +86,11 @@ class Report:
     time_of_day: str | None = None
     days_of_week: tuple[str, ...] = field(default=())
     request_hash: str | None = None
+    assignee: str | None = None
+    duplicate_of: str | None = None
+    handed_to: str | None = None
+    meeting_date: str | None = None  # consultations (plane 2): when and where it was raised
+    meeting_place: str | None = None
 
 
 # --- validation -------------------------------------------------------------

@@ -13,8 +13,12 @@ Keys of the reports table serve the queries that come next:
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import random
 import time
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -31,17 +35,39 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.deployment import Settings
-from chalicelib.errors import StorageUnavailable
+from chalicelib.errors import InvalidCursor, StorageUnavailable, VersionConflict
 from chalicelib.reports import InsertOutcome, Report, iso
+from chalicelib.workflow import AuditEntry
 
 TRANSACTION_ATTEMPTS = 8
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidCursor(cursor) from None
+    valid = isinstance(key, dict) and all(
+        isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()
+    )
+    if not valid:
+        raise InvalidCursor(cursor)
+    return key
 
 
 def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def build_models(settings: Settings) -> tuple[Any, Any, Any]:
+def build_models(settings: Settings) -> tuple[Any, Any, Any, Any]:
     """Model classes bound to this deployment's table names and endpoint."""
 
     class Shared:
@@ -102,6 +128,11 @@ def build_models(settings: Settings) -> tuple[Any, Any, Any]:
         time_of_day = UnicodeAttribute(null=True)
         days_of_week = ListAttribute(of=UnicodeAttribute, null=True)
         request_hash = UnicodeAttribute(null=True)
+        assignee = UnicodeAttribute(null=True)
+        duplicate_of = UnicodeAttribute(null=True)
+        handed_to = UnicodeAttribute(null=True)
+        meeting_date = UnicodeAttribute(null=True)
+        meeting_place = UnicodeAttribute(null=True)
 
         by_unit = ByUnit()
         by_unit_status = ByUnitStatus()
@@ -114,6 +145,22 @@ def build_models(settings: Settings) -> tuple[Any, Any, Any]:
         key = UnicodeAttribute(hash_key=True)
         expires_at = TTLAttribute()
 
+    class AuditItem(Model):
+        """Every change of a report, in order: (report id, time#random)."""
+
+        class Meta(Shared):
+            table_name = settings.audit_table
+
+        report_id = UnicodeAttribute(hash_key=True)
+        at_key = UnicodeAttribute(range_key=True)
+        at = UnicodeAttribute()
+        by = UnicodeAttribute()
+        by_name = UnicodeAttribute()
+        action = UnicodeAttribute()
+        from_status = UnicodeAttribute(null=True)
+        to_status = UnicodeAttribute(null=True)
+        note = UnicodeAttribute(null=True)
+
     class IdempotencyItem(Model):
         """powertools Idempotency's table (notifications); the library reads and writes it."""
 
@@ -123,7 +170,7 @@ def build_models(settings: Settings) -> tuple[Any, Any, Any]:
         id = UnicodeAttribute(hash_key=True)
         expiration = TTLAttribute()
 
-    return ReportItem, LimitItem, IdempotencyItem
+    return ReportItem, LimitItem, IdempotencyItem, AuditItem
 
 
 def _to_item(model: Any, report: Report) -> Any:
@@ -149,6 +196,11 @@ def _to_item(model: Any, report: Report) -> Any:
         time_of_day=report.time_of_day,
         days_of_week=list(report.days_of_week) or None,
         request_hash=report.request_hash,
+        assignee=report.assignee,
+        duplicate_of=report.duplicate_of,
+        handed_to=report.handed_to,
+        meeting_date=report.meeting_date,
+        meeting_place=report.meeting_place,
     )
 
 
@@ -174,13 +226,18 @@ def _from_item(item: Any) -> Report:
         time_of_day=item.time_of_day,
         days_of_week=tuple(item.days_of_week or ()),
         request_hash=item.request_hash,
+        assignee=item.assignee,
+        duplicate_of=item.duplicate_of,
+        handed_to=item.handed_to,
+        meeting_date=item.meeting_date,
+        meeting_place=item.meeting_place,
     )
 
 
 class ReportStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.Report, self.Limit, self.Idempotency = build_models(settings)
+        self.Report, self.Limit, self.Idempotency, self.Audit = build_models(settings)
         self._connection = Connection(
             region=settings.region,
             host=settings.dynamodb_endpoint,
@@ -191,7 +248,7 @@ class ReportStore:
 
     def create_tables(self) -> None:
         """Create missing tables (local use and tests; infra creates them in AWS)."""
-        for model in (self.Report, self.Limit, self.Idempotency):
+        for model in (self.Report, self.Limit, self.Idempotency, self.Audit):
             if not model.exists():
                 model.create_table(wait=True)  # also turns on TTL for the limits
 
@@ -239,5 +296,131 @@ class ReportStore:
             return _from_item(self.Report.get(report_id, consistent_read=True))
         except DoesNotExist:
             return None
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def _audit_item(self, entry: AuditEntry) -> Any:
+        at = iso(entry.at)
+        return self.Audit(
+            entry.report_id,
+            f"{at}#{uuid.uuid4().hex[:8]}",
+            at=at,
+            by=entry.by,
+            by_name=entry.by_name,
+            action=entry.action,
+            from_status=entry.from_status,
+            to_status=entry.to_status,
+            note=entry.note,
+        )
+
+    def change(
+        self, report: Report, expected_version: int, changes: dict[str, Any], entry: AuditEntry
+    ) -> None:
+        """Apply changes to a report and append its audit entry, both or neither.
+
+        Optimistic locking: the update holds only while the report still has the
+        version the caller saw; otherwise VersionConflict.
+        """
+        Item = self.Report
+        actions = [Item.status_version.add(1), Item.modified_at.set(iso(entry.at))]
+        for name, value in changes.items():
+            attribute = getattr(Item, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        if "status" in changes:
+            actions.append(Item.unit_status.set(f"{report.unit_id}#{changes['status']}"))
+        item = Item(report.id)
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.update(
+                    item,
+                    actions=actions,
+                    condition=Item.id.exists() & (Item.status_version == expected_version),
+                )
+                transaction.save(
+                    self._audit_item(entry), condition=self.Audit.report_id.does_not_exist()
+                )
+        except TransactWriteError as e:
+            codes = [r.code if r else None for r in (e.cancellation_reasons or [])]
+            if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+                raise VersionConflict(report.id) from e
+            raise StorageUnavailable(str(e)) from e
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        try:
+            self._audit_item(entry).save()
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def audit(self, report_id: str) -> list[AuditEntry]:
+        try:
+            return [
+                AuditEntry(
+                    report_id=item.report_id,
+                    at=_parse_iso(item.at),
+                    by=item.by,
+                    by_name=item.by_name,
+                    action=item.action,
+                    from_status=item.from_status,
+                    to_status=item.to_status,
+                    note=item.note,
+                )
+                for item in self.Audit.query(report_id, consistent_read=True)
+            ]
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def unit_reports(
+        self,
+        unit_id: str,
+        *,
+        status: str | None = None,
+        category: str | None = None,
+        created_from: str | None = None,
+        created_to: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+        extra_filter: Any = None,
+    ) -> tuple[list[Report], str | None]:
+        """A unit's reports, newest first, one page; a status uses its own index."""
+        Item = self.Report
+        if status:
+            index, hash_key = Item.by_unit_status, f"{unit_id}#{status}"
+        else:
+            index, hash_key = Item.by_unit, unit_id
+        created = Item.created_at
+        range_condition = None
+        if created_from and created_to:
+            range_condition = created.between(created_from, created_to)
+        elif created_from:
+            range_condition = created >= created_from
+        elif created_to:
+            range_condition = created <= created_to
+        filters = extra_filter
+        if category:
+            filters = (
+                (Item.category == category) & filters
+                if filters is not None
+                else (Item.category == category)
+            )
+        try:
+            results = index.query(
+                hash_key,
+                range_key_condition=range_condition,
+                filter_condition=filters,
+                scan_index_forward=False,
+                limit=limit,
+                last_evaluated_key=decode_cursor(cursor),
+            )
+            page = [_from_item(item) for item in results]
+            return page, encode_cursor(results.last_evaluated_key) if len(page) == limit else None
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def insert(self, report: Report) -> None:
+        """Store a report that no daily limit applies to (officers' consultations)."""
+        try:
+            _to_item(self.Report, report).save(condition=self.Report.id.does_not_exist())
         except PynamoDBException as e:
             raise StorageUnavailable(str(e)) from e

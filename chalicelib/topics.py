@@ -36,17 +36,32 @@ class SnsPublisher:
         return str(response["MessageId"])
 
 
+OFFICER_EVENTS = ("report_created",)
+COORDINATOR_EVENTS = ("report_created", "overdue_summary")
+
+
 @dataclass(frozen=True)
 class Subscription:
     arn: str
     protocol: str
     endpoint: str
+    events: tuple[str, ...]  # empty: everything published to the topic
     categories: tuple[str, ...]  # empty: every category
 
 
-def category_filter(categories: tuple[str, ...]) -> str | None:
-    """An SNS filter policy on the message attribute `category`."""
-    return json.dumps({"category": sorted(categories)}) if categories else None
+def filter_policy(events: tuple[str, ...], categories: tuple[str, ...]) -> str:
+    """An SNS filter policy on the message attributes `event` and `category`.
+
+    A category filter applies to report events only, so that a coordinator's
+    overdue summaries (which have no category) still arrive.
+    """
+    if not categories:
+        return json.dumps({"event": sorted(events)})
+    reports = {"event": ["report_created"], "category": sorted(categories)}
+    others = sorted(set(events) - {"report_created"})
+    if not others:
+        return json.dumps(reports)
+    return json.dumps({"$or": [reports, {"event": others}]})
 
 
 class UnitTopics:
@@ -62,17 +77,18 @@ class UnitTopics:
         return str(response["TopicArn"])
 
     def subscribe(
-        self, unit_id: str, protocol: str, endpoint: str, categories: tuple[str, ...] = ()
+        self,
+        unit_id: str,
+        protocol: str,
+        endpoint: str,
+        categories: tuple[str, ...] = (),
+        events: tuple[str, ...] = OFFICER_EVENTS,
     ) -> str:
-        attributes = {}
-        policy = category_filter(categories)
-        if policy:
-            attributes["FilterPolicy"] = policy
         response = self._client.subscribe(
             TopicArn=topic_arn(self._prefix, unit_id),
             Protocol=protocol,
             Endpoint=endpoint,
-            Attributes=attributes,
+            Attributes={"FilterPolicy": filter_policy(events, categories)},
             ReturnSubscriptionArn=True,
         )
         return str(response["SubscriptionArn"])
@@ -83,13 +99,19 @@ class UnitTopics:
         for page in paginator.paginate(TopicArn=topic_arn(self._prefix, unit_id)):
             for item in page["Subscriptions"]:
                 arn = item["SubscriptionArn"]
+                events: set[str] = set()
                 categories: tuple[str, ...] = ()
                 if arn.startswith("arn:"):
                     attributes = self._client.get_subscription_attributes(SubscriptionArn=arn)
-                    policy = attributes["Attributes"].get("FilterPolicy")
-                    if policy:
-                        categories = tuple(json.loads(policy).get("category", ()))
-                found.append(Subscription(arn, item["Protocol"], item["Endpoint"], categories))
+                    policy = json.loads(attributes["Attributes"].get("FilterPolicy") or "{}")
+                    for part in policy.get("$or", [policy]):
+                        events.update(part.get("event", ()))
+                        categories = categories or tuple(part.get("category", ()))
+                found.append(
+                    Subscription(
+                        arn, item["Protocol"], item["Endpoint"], tuple(sorted(events)), categories
+                    )
+                )
         return found
 
     def unsubscribe(self, subscription_arn: str) -> None:

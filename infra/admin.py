@@ -5,6 +5,8 @@
     kmzb-admin subscriptions --unit 1261
     kmzb-admin unsubscribe --unit 1261 --email jan.kowalski@policja.gov.pl
     kmzb-admin inbox --unit 1261            # local only: what officers would have received
+    kmzb-admin dev-token --role officer --unit 1261   # local only: a token for the panel
+    kmzb-admin remind-overdue               # send the coordinators' overdue summaries now
 
 Settings come from KMZB_* variables; with none for SNS and a running `make run`,
 it talks to the local stack (the addresses in .kmzb/local.json).
@@ -72,8 +74,10 @@ def settings_from_environment(env: dict[str, str]) -> Settings:
     state = Path(env.get("KMZB_STATE_DIR") or PROJECT_ROOT / ".kmzb")
     local = state / "local.json"
     if "KMZB_SNS_ENDPOINT" not in env and local.exists():
-        moto = json.loads(local.read_text("utf-8"))["moto"]
+        addresses = json.loads(local.read_text("utf-8"))
+        moto = addresses["moto"]
         env.update(KMZB_SNS_ENDPOINT=moto, KMZB_SQS_ENDPOINT=moto)
+        env.setdefault("KMZB_DYNAMODB_ENDPOINT", addresses["dynamodb"])
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             env.setdefault(name, "local")
             os.environ.setdefault(name, "local")
@@ -96,6 +100,35 @@ def _unit_id(settings: Settings, reference: str) -> str:
     return unit.id
 
 
+def _state(env: dict[str, str]) -> Path:
+    return Path(env.get("KMZB_STATE_DIR") or PROJECT_ROOT / ".kmzb")
+
+
+def _dev_token(settings: Settings, env: dict[str, str], args: argparse.Namespace) -> str:
+    from chalicelib.deployment import Deployment
+    from infra import dev_issuer
+
+    if args.role == "admin":
+        if not args.garrison:
+            raise AdminError("an admin token needs --garrison")
+        return dev_issuer.issue(_state(env), "admin", args.garrison, name=args.name)
+    if not args.unit:
+        raise AdminError(f"a {args.role} token needs --unit (the unit's TERYT)")
+    unit = Deployment(settings).router.unit_by_reference(args.unit)
+    if unit is None:
+        raise AdminError(f"no unit {args.unit!r}")
+    return dev_issuer.issue(_state(env), args.role, unit.garrison, unit.teryt, args.name)
+
+
+def _remind_overdue(settings: Settings, env: dict[str, str], out: Any) -> int:
+    from chalicelib import overdue
+    from chalicelib.deployment import Deployment
+
+    sent = overdue.remind(Deployment(settings))
+    print(f"overdue summaries: {sent['units']} units, {sent['reports']} reports", file=out)
+    return 0
+
+
 def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="kmzb-admin", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,16 +140,30 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
         target.add_argument("--email")
         target.add_argument("--phone")
     subscribe.add_argument("--categories", help="comma-separated category codes (default: all)")
+    subscribe.add_argument(
+        "--coordinator", action="store_true", help="also receive the daily overdue summaries"
+    )
     listing = commands.add_parser("subscriptions", help="list a unit's subscriptions")
     listing.add_argument("--unit", required=True)
     inbox = commands.add_parser("inbox", help="local: what the unit's officers received")
     inbox.add_argument("--unit", required=True)
+    token = commands.add_parser("dev-token", help="local: a development issuer's token")
+    token.add_argument("--role", choices=["officer", "coordinator", "admin"], required=True)
+    token.add_argument("--unit", help="the unit's TERYT (officers and coordinators)")
+    token.add_argument("--garrison", help="for an admin: the garrison's slug")
+    token.add_argument("--name", default="")
+    commands.add_parser("remind-overdue", help="send each unit's overdue summary now")
     args = parser.parse_args(argv)
 
-    from chalicelib.topics import UnitTopics
+    from chalicelib.topics import COORDINATOR_EVENTS, OFFICER_EVENTS, UnitTopics
 
     try:
         settings = settings_from_environment(env)
+        if args.command == "dev-token":
+            print(_dev_token(settings, env, args), file=out)
+            return 0
+        if args.command == "remind-overdue":
+            return _remind_overdue(settings, env, out)
         unit_id = _unit_id(settings, args.unit)
         if args.command == "inbox":
             from infra.local_inbox import read_inbox
@@ -137,8 +184,11 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
         topics = UnitTopics(_client(settings, "sns"), settings.topic_arn_prefix)
         topics.ensure(unit_id)
         if args.command == "subscribe":
-            arn = topics.subscribe(unit_id, protocol, endpoint, wanted)
+            events = COORDINATOR_EVENTS if args.coordinator else OFFICER_EVENTS
+            arn = topics.subscribe(unit_id, protocol, endpoint, wanted, events)
             scope = ", ".join(wanted) if wanted else "all categories"
+            if args.coordinator:
+                scope += "; overdue summaries"
             print(f"subscribed {protocol} {endpoint} to {unit_id} ({scope}): {arn}", file=out)
         elif args.command == "unsubscribe":
             matching = [s for s in topics.subscriptions(unit_id) if s.endpoint == endpoint]
@@ -150,7 +200,8 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
         else:
             for s in topics.subscriptions(unit_id):
                 scope = ",".join(s.categories) if s.categories else "*"
-                print(f"{s.protocol}\t{s.endpoint}\t{scope}\t{s.arn}", file=out)
+                kinds = ",".join(s.events) if s.events else "*"
+                print(f"{s.protocol}\t{s.endpoint}\t{scope}\t{kinds}\t{s.arn}", file=out)
         return 0
     except AdminError as e:
         print(f"kmzb-admin: {e}", file=sys.stderr)

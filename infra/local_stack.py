@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from infra import dev_issuer
 from infra.engines import (
     PROJECT_ROOT,
     Engine,
@@ -131,7 +132,9 @@ def main() -> int:
             "KMZB_SQS_ENDPOINT": engines[1].url,
             "KMZB_PANEL_URL": f"http://127.0.0.1:{ports.site}/officer/",
             "KMZB_STATE_DIR": str(state),
+            **dev_issuer.environment(state),
         }
+        dev_issuer.ensure_keys(state)
         subprocess.run([sys.executable, "-m", "infra.tables"], env=app_env, check=True)
         print("Creating unit topics and local inboxes …", flush=True)
         subprocess.run([sys.executable, "-m", "infra.local_inbox"], env=app_env, check=True)
@@ -189,6 +192,8 @@ def main() -> int:
             f"  logs:                {logs}\n"
             "Officers' notifications land in local inboxes: "
             ".venv/bin/kmzb-admin inbox --unit 1261 (a unit's TERYT)\n"
+            f"Officer panel: {addresses['site']}officer/ with a token from "
+            ".venv/bin/kmzb-admin dev-token --role officer --unit 1261\n"
             f"Addresses are also in {state / 'local.json'}. Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -12,9 +12,17 @@ from typing import Any
 import pytest
 
 from chalicelib.deployment import Deployment, Settings, use
+from infra import dev_issuer
 from infra.engines import Engine, free_port, start_dynamodb_local, start_moto_server
 
 SECRET = "test-secret-for-client-keys"
+# One development issuer for the whole session; tokens are made with dev_issuer.issue.
+ISSUER_STATE = Path(__file__).resolve().parent.parent.parent / ".kmzb" / "test-issuer"
+
+
+def token(role: str, unit: str = "1261", garrison: str = "malopolskie", name: str = "") -> str:
+    """A signed ID token of the test issuer, as Cognito would give an officer."""
+    return dev_issuer.issue(ISSUER_STATE, role, garrison, unit if role != "admin" else "", name)
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +64,8 @@ def make_settings(dynamodb_url: str, data_dir: Path, **overrides: Any) -> Settin
             "KMZB_TOPIC_ARN_PREFIX": f"arn:aws:sns:eu-central-1:123456789012:{prefix}-unit-",
             "KMZB_DATA_DIR": str(data_dir),
             "KMZB_TRUSTED_PROXY": "true",
+            "KMZB_AUDIT_TABLE": f"{prefix}-audit",
+            **dev_issuer.environment(ISSUER_STATE),
         }
     )
     return replace(settings, **overrides)

@@ -1,0 +1,178 @@
+"""Officer identity: verifying the JWT and deciding what its holder may see.
+
+The same verification runs in AWS (tokens of the garrison's Cognito user pool)
+and locally (tokens of the development issuer, `kmzb-admin dev-token`): an RS256
+signature checked against the issuer's JWKS, the issuer, the audience (the app
+client), expiry, `token_use`, and the unit and garrison claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.errors import ApiError
+
+ROLES = ("admin", "coordinator", "officer")  # strongest first
+UNIT_CLAIM = "custom:unit"
+GARRISON_CLAIM = "custom:garrison"
+GROUPS_CLAIM = "cognito:groups"
+
+
+@dataclass(frozen=True)
+class Identity:
+    sub: str
+    name: str
+    role: str
+    unit_teryt: str  # "" for an admin, whose scope is the garrison
+    garrison: str
+
+    def as_context(self) -> dict[str, str]:
+        """Flat strings, as API Gateway passes an authorizer's context to the view."""
+        return {
+            "verified": "true",
+            "sub": self.sub,
+            "name": self.name,
+            "role": self.role,
+            "unit": self.unit_teryt,
+            "garrison": self.garrison,
+        }
+
+    @classmethod
+    def from_context(cls, context: dict[str, Any] | None) -> Identity:
+        """The identity the authorizer verified, or a 401."""
+        if not context or context.get("verified") != "true":
+            reason = (context or {}).get("reason", "")
+            raise unauthorized(reason)
+        return cls(
+            sub=str(context["sub"]),
+            name=str(context.get("name", "")),
+            role=str(context["role"]),
+            unit_teryt=str(context.get("unit", "")),
+            garrison=str(context["garrison"]),
+        )
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def unauthorized(reason: str = "") -> ApiError:
+    detail = f" ({reason})" if reason else ""
+    return ApiError(
+        401,
+        "unauthorized",
+        "Zaloguj się ponownie: brak ważnego tokenu" + detail + ".",
+        "Please sign in again: no valid token" + detail + ".",
+    )
+
+
+def forbidden() -> ApiError:
+    return ApiError(
+        403,
+        "forbidden",
+        "To zgłoszenie należy do innej jednostki.",
+        "This report belongs to another unit.",
+    )
+
+
+def role_from_groups(groups: Any) -> str | None:
+    if isinstance(groups, str):
+        groups = [groups]
+    if not isinstance(groups, list):
+        return None
+    for role in ROLES:
+        if role in groups:
+            return role
+    return None
+
+
+def identity_from_claims(claims: dict[str, Any]) -> Identity:
+    """What a verified token says about its holder; missing claims make it invalid."""
+    if claims.get("token_use") != "id":
+        raise InvalidToken("not an ID token")
+    role = role_from_groups(claims.get(GROUPS_CLAIM))
+    if role is None:
+        raise InvalidToken("no officer, coordinator or admin group")
+    garrison = claims.get(GARRISON_CLAIM)
+    unit = claims.get(UNIT_CLAIM, "")
+    if not isinstance(garrison, str) or not garrison:
+        raise InvalidToken("no garrison claim")
+    if role != "admin" and (not isinstance(unit, str) or not unit):
+        raise InvalidToken("no unit claim")
+    name = claims.get("name") or claims.get("email") or claims.get("cognito:username") or ""
+    return Identity(str(claims["sub"]), str(name), role, str(unit or ""), garrison)
+
+
+class TokenVerifier:
+    """Verifies tokens of one issuer against its JWKS, fetched once and again for a new key.
+
+    The JWKS address is https for Cognito; locally a file:// or http:// one of the
+    development issuer.
+    """
+
+    REFRESH_AFTER_S = 3600
+
+    def __init__(self, issuer: str, audience: str, jwks_url: str) -> None:
+        if not jwks_url.startswith(("https://", "http://", "file://")):
+            raise ValueError(f"unsupported JWKS address {jwks_url!r}")
+        self.issuer = issuer
+        self.audience = audience
+        self._jwks_url = jwks_url
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+
+    def _fetch(self) -> None:
+        import json
+        import time
+        import urllib.request
+
+        import jwt
+
+        with urllib.request.urlopen(self._jwks_url, timeout=5) as response:
+            document = json.loads(response.read())
+        keys = jwt.PyJWKSet.from_dict(document).keys
+        self._keys = {k.key_id: k for k in keys if k.key_id}
+        self._fetched_at = time.monotonic()
+
+    def _key(self, kid: str) -> Any:
+        import time
+
+        stale = time.monotonic() - self._fetched_at > self.REFRESH_AFTER_S
+        # A kid we do not know may be a rotated key: fetch again, at most once a minute.
+        unknown = kid not in self._keys and time.monotonic() - self._fetched_at > 60
+        if stale or unknown:
+            try:
+                self._fetch()
+            except (OSError, ValueError) as e:
+                raise InvalidToken(f"issuer keys unavailable: {e}") from None
+        if kid not in self._keys:
+            raise InvalidToken("unknown signing key")
+        return self._keys[kid].key
+
+    def verify(self, token: str) -> Identity:
+        import jwt
+
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") != "RS256":
+                raise InvalidToken("signature algorithm must be RS256")
+            claims = jwt.decode(
+                token,
+                self._key(str(header.get("kid", ""))),
+                algorithms=["RS256"],  # never "none", never a symmetric key
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                leeway=30,
+            )
+        except jwt.InvalidTokenError as e:
+            raise InvalidToken(str(e)) from None
+        return identity_from_claims(claims)
+
+
+def bearer_token(header: str | None) -> str:
+    if not header:
+        return ""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else header.strip()
