@@ -9,7 +9,12 @@ DATA := data
 
 .PHONY: run test lint typecheck unit integration bench boundaries deps tables package clean
 
-deps: $(VENV)/.installed node_modules/.installed boundaries
+deps: $(VENV)/.installed node_modules/.installed static_site/vendor/.built boundaries
+
+# Leaflet for the static site, copied from npm (no CDN at run time).
+static_site/vendor/.built: node_modules/.installed $(VENV)/.installed infra/build_site.py
+	$(PY) -m infra.build_site
+	touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

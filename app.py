@@ -20,13 +20,14 @@ from chalicelib import (
     units,
 )
 from chalicelib.auth import Identity, InvalidToken, bearer_token
-from chalicelib.errors import VersionConflict, not_found
+from chalicelib.errors import ApiError, VersionConflict, not_found
 from chalicelib.web import (
     api_view,
     client_address,
     json_response,
     normalise_framework_error,
     parse_json_body,
+    query_params,
 )
 
 app = Chalice(app_name="kmzb")
@@ -44,9 +45,8 @@ def _request() -> Request:
     return request
 
 
-def _query(name: str) -> str | None:
-    params = _request().query_params
-    return params.get(name) if params is not None else None
+def _query(*allowed: str) -> dict[str, str]:
+    return query_params(_request().query_params, frozenset(allowed))
 
 
 @app.route("/v1/health", methods=["GET"], content_types=ANY_CONTENT)
@@ -92,7 +92,7 @@ def submit_report() -> Response:
 @api_view
 def follow_report(report_id: str) -> Response:
     here = deployment.current()
-    token = _query("token")
+    token = _query("token").get("token")
     if not reports.token_matches(here.settings.client_key_secret, report_id, token):
         raise not_found()
     report = here.store.get(report_id)
@@ -110,7 +110,8 @@ def list_units() -> Response:
 @app.route("/v1/units/locate", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
 def locate_unit() -> Response:
-    lat, lon = units.parse_point_query(_query("lat"), _query("lon"))
+    point = _query("lat", "lon")
+    lat, lon = units.parse_point_query(point.get("lat"), point.get("lon"))
     placement = deployment.current().router.place(lat, lon)
     return json_response(200, placement.as_dict())
 
@@ -156,7 +157,7 @@ def officer_me() -> Response:
 @api_view
 def officer_reports() -> Response:
     identity, here = _officer(), deployment.current()
-    params = dict(_request().query_params or {})
+    params = _query("status", "category", "from", "to", "overdue", "unit", "cursor", "limit")
     body = officers.list_reports(
         here.store, identity, here.router, params, here.deadlines, here.clock()
     )
@@ -184,10 +185,15 @@ def _change(report_id: str, apply: Any) -> Response:
     report = officers.load(here.store, identity, report_id, here.router)
     try:
         apply(identity, report, here)
-    except VersionConflict:
+    except (VersionConflict, ApiError) as e:
+        if isinstance(e, ApiError) and e.status != 409:
+            raise
+        # A conflict answers with the report as it is now, for the panel to show.
         fresh = officers.load(here.store, identity, report_id, here.router)
         current = officers.detail(fresh, here.store, identity, here.deadlines, here.clock())
-        raise officers.stale(current) from None
+        error = officers.stale() if isinstance(e, VersionConflict) else e
+        error.extra = {"current": current}
+        raise error from None
     return _detail(identity, report.id, 200)
 
 
@@ -247,7 +253,7 @@ def officer_record_consultation() -> Response:
 # Every morning at 07:00 UTC (8 or 9 in Warsaw): coordinators hear of overdue reports.
 @app.schedule(Cron(0, 7, "*", "?", "*", "*"))
 def remind_overdue(event: Any) -> dict[str, int]:
-    return overdue.remind(deployment.current())
+    return overdue.remind(deployment.current(), event.context)
 
 
 # The stream's ARN is known only once the table exists: infra sets it per stage.

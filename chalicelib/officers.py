@@ -157,13 +157,11 @@ def _object(body: Any) -> dict[str, Any]:
     return body
 
 
-def stale(current: dict[str, Any]) -> ApiError:
-    error = workflow.conflict(
+def stale() -> ApiError:
+    return workflow.conflict(
         "Zgłoszenie zmienił w międzyczasie ktoś inny. Sprawdź jego obecny stan.",
         "Someone else changed the report meanwhile. Check its current state.",
     )
-    error.extra = {"current": current}
-    return error
 
 
 def change_status(
@@ -268,7 +266,7 @@ def add_note(
 
 
 def _day(raw: str | None, name: str) -> date | None:
-    if not raw:
+    if raw is None:
         return None
     try:
         return date.fromisoformat(raw)
@@ -301,6 +299,12 @@ def list_reports(
             "wrong_type", "Parametr „limit” musi być liczbą.", "Parameter 'limit' must be a number."
         ) from None
     start, end = _day(params.get("from"), "from"), _day(params.get("to"), "to")
+    if start and end and start > end:
+        raise invalid(
+            "invalid_range",
+            "Data „from” jest późniejsza niż „to”.",
+            "The 'from' date is later than the 'to' date.",
+        )
     created_from = iso(datetime.combine(start, time(0), tzinfo=WARSAW)) if start else None
     created_to = (
         iso(datetime.combine(end + timedelta(days=1), time(0), tzinfo=WARSAW)) if end else None
@@ -317,16 +321,22 @@ def list_reports(
             "Administrator wybiera jednostkę parametrem „unit”.",
             "An admin chooses a unit with the 'unit' parameter.",
         )
+    if params.get("overdue") not in (None, "true", "false"):
+        raise bad_request(
+            "wrong_type",
+            "Parametr „overdue” przyjmuje wartość true.",
+            "Parameter 'overdue' takes the value true.",
+        )
     overdue_only = params.get("overdue") == "true"
     extra = None
     if overdue_only:
-        Item = store.Report
-        take_up = iso(now - timedelta(days=deadlines.take_up_days) + timedelta(hours=1))
-        verify = iso(now - timedelta(days=deadlines.verify_days) + timedelta(hours=1))
-        # Coarse in the query (an hour's slack for DST), exact below.
-        extra = ((Item.status == workflow.NEW) & (Item.created_at < take_up)) | (
-            (Item.status == workflow.VERIFYING) & (Item.created_at < verify)
-        )
+        # Nothing younger than the shorter deadline can be late (an hour's slack for DST);
+        # the exact check is per report below.
+        youngest = iso(now - timedelta(days=deadlines.take_up_days) + timedelta(hours=1))
+        created_to = min(created_to, youngest) if created_to else youngest
+        extra = store.Report.status.is_in(workflow.NEW, workflow.VERIFYING)
+    if created_from and created_to and created_from > created_to:
+        return {"items": [], "next_cursor": None}  # an empty window
     try:
         page, cursor = store.unit_reports(
             unit.id,
@@ -368,7 +378,8 @@ def record_consultation(
                 "wrong_type", f"Pole „{name}” musi być liczbą.", f"Field '{name}' must be a number."
             )
     lat, lon = parse_coordinate(body["lat"], "lat"), parse_coordinate(body["lon"], "lon")
-    meeting = _day(_text(body, "meeting_date", 10), "meeting_date")
+    raw_meeting = _text(body, "meeting_date", 10)
+    meeting = _day(raw_meeting, "meeting_date") if raw_meeting else None
     place = _text(body, "meeting_place", 200)
     if meeting is None or not place:
         raise invalid(

@@ -168,6 +168,179 @@ SCHEMAS: dict[str, Any] = {
 }
 
 UNAVAILABLE = {"503": _error("DynamoDB does not answer; retry later")}
+
+SCHEMAS["OfficerReport"] = {
+    "type": "object",
+    "required": ["id", "category", "status", "lat", "lon", "teryt", "created_at", "overdue"],
+    "properties": {
+        "id": {"type": "string"},
+        "category": {"type": "string"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "teryt": {"type": "string"},
+        "powiat_name": {"type": "string"},
+        "unit": UNIT_SUMMARY,
+        "created_at": {"type": "string", "format": "date-time"},
+        "modified_at": {"type": "string", "format": "date-time"},
+        "source": {"type": "string", "enum": ["citizen_web", "consultation", "police_system"]},
+        "overdue": {"type": "boolean"},
+        "due_at": {"type": ["string", "null"], "format": "date-time"},
+        "assignee": {"type": ["string", "null"]},
+        "description": {"type": ["string", "null"], "description": "Plain text, never HTML"},
+        "status_version": {"type": "integer"},
+        "allowed_transitions": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(STATUSES)},
+        },
+        "duplicate_of": {"type": ["string", "null"]},
+        "handed_to": {"type": ["string", "null"]},
+        "notes": {"type": "array", "items": {"type": "object"}},
+        "audit": {"type": "array", "items": {"type": "object"}},
+    },
+}
+SECURED: list[dict[str, list[str]]] = [{"officerToken": []}]
+# API Gateway answers a request without the header itself, before the app.
+NO_TOKEN = {"401": {"description": "No token, or not a valid one"}}
+OFFICER_ERRORS = {
+    **NO_TOKEN,
+    "403": _error("Another unit's report, or a role that may not do this"),
+    "404": _error("No such report"),
+    **UNAVAILABLE,
+}
+REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _officer_change(summary: str, body: dict[str, Any], created: bool = False) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "security": SECURED,
+            "parameters": [REPORT_ID],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": body}},
+            },
+            "responses": {
+                ("201" if created else "200"): _json(_ref("OfficerReport"), "The report now"),
+                "400": _error("Malformed JSON or a wrong type"),
+                "409": _error("Not allowed from the current status, or a stale version"),
+                "415": _error("Not JSON"),
+                "422": _error("Invalid content"),
+                **OFFICER_ERRORS,
+            },
+        }
+    }
+
+
+def _body(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+VERSION = {"type": "integer", "description": "status_version as last read"}
+OFFICER_PATHS: dict[str, Any] = {
+    "/v1/officer/me": {
+        "get": {
+            "summary": "Who the token belongs to",
+            "security": SECURED,
+            "responses": {"200": {"description": "The officer"}, **NO_TOKEN},
+        }
+    },
+    "/v1/officer/reports": {
+        "get": {
+            "summary": "The unit's reports, newest first, one page",
+            "security": SECURED,
+            "parameters": [
+                {"name": "status", "in": "query", "schema": {"type": "string"}},
+                {"name": "category", "in": "query", "schema": {"type": "string"}},
+                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {
+                    "name": "overdue",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": ["true", "false"]},
+                },
+                {"name": "unit", "in": "query", "schema": {"type": "string"}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+            ],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items", "next_cursor"],
+                        "properties": {
+                            "items": {"type": "array", "items": _ref("OfficerReport")},
+                            "next_cursor": {"type": ["string", "null"]},
+                        },
+                    },
+                    "A page",
+                ),
+                "400": _error("A parameter of the wrong type, or a cursor we did not make"),
+                "422": _error("Unknown status or category"),
+                **OFFICER_ERRORS,
+            },
+        }
+    },
+    "/v1/officer/reports/{report_id}": {
+        "get": {
+            "summary": "One report with its description, notes and audit trail",
+            "security": SECURED,
+            "parameters": [REPORT_ID],
+            "responses": {"200": _json(_ref("OfficerReport"), "The report"), **OFFICER_ERRORS},
+        }
+    },
+    "/v1/officer/reports/{report_id}/status": _officer_change(
+        "Move the report in the workflow",
+        _body(
+            ["status", "version"],
+            status={"type": "string", "enum": list(STATUSES)},
+            version=VERSION,
+            note={"type": "string"},
+            institution={"type": "string", "description": "Required when handing over"},
+        ),
+    ),
+    "/v1/officer/reports/{report_id}/notes": _officer_change(
+        "Add an internal note", _body(["text"], text={"type": "string"}), created=True
+    ),
+    "/v1/officer/reports/{report_id}/duplicate": _officer_change(
+        "Close as a duplicate of another report of the unit",
+        _body(["original_id", "version"], original_id={"type": "string"}, version=VERSION),
+    ),
+    "/v1/officer/reports/{report_id}/assign": _officer_change(
+        "Assign to an officer (coordinators)",
+        _body(["assignee", "version"], assignee={"type": ["string", "null"]}, version=VERSION),
+    ),
+    "/v1/officer/consultations": {
+        "post": {
+            "summary": "Record a threat raised at a meeting or public debate",
+            "security": SECURED,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": _body(
+                            ["category", "lat", "lon", "meeting_date", "meeting_place"],
+                            category={"type": "string"},
+                            lat={"type": "number"},
+                            lon={"type": "number"},
+                            description={"type": "string"},
+                            meeting_date={"type": "string", "format": "date"},
+                            meeting_place={"type": "string"},
+                        )
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(_ref("OfficerReport"), "Recorded"),
+                "400": _error("Malformed JSON or a wrong type"),
+                "415": _error("Not JSON"),
+                "422": _error("Invalid content, or a point outside the officer's unit"),
+                **OFFICER_ERRORS,
+            },
+        }
+    },
+}
 POINT_PARAMETERS = [
     {
         "name": name,
@@ -269,6 +442,7 @@ DOCUMENT: dict[str, Any] = {
                 ],
                 "responses": {
                     "200": _json(_ref("TrackedReport"), "The report's current state"),
+                    "400": _error("An unknown query parameter"),
                     "404": _error("Unknown report or wrong token"),
                     **UNAVAILABLE,
                 },
@@ -309,6 +483,16 @@ DOCUMENT: dict[str, Any] = {
                 "responses": {"200": {"description": "OpenAPI 3.1 document"}},
             }
         },
+        **OFFICER_PATHS,
     },
-    "components": {"schemas": SCHEMAS},
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "officerToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT (Cognito ID token; locally the development issuer's)",
+            }
+        },
+    },
 }

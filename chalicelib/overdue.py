@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
 
 from chalicelib import categories, workflow
 from chalicelib.limits import WARSAW
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from chalicelib.storage import ReportStore
 
 EVENT_OVERDUE_SUMMARY = "overdue_summary"
+log = Logger(service="kmzb")
 
 
 def overdue_reports(
@@ -85,15 +88,30 @@ def summary_notification(
     )
 
 
-def remind(deployment: Deployment) -> dict[str, int]:
+class RemindersFailed(RuntimeError):
+    """Some units' summaries could not be sent; a retry sends only those (idempotency)."""
+
+
+def remind(deployment: Deployment, context: Any = None) -> dict[str, int]:
     """One summary per unit that has overdue reports; returns how many units and reports."""
     now = deployment.clock()
     deadlines, settings = deployment.deadlines, deployment.settings
+    if context is not None:
+        deployment.notifier.config.register_lambda_context(context)
     units = reports = 0
+    failed: list[str] = []
     for unit in deployment.router.units:
         late = overdue_reports(deployment.store, unit.id, deadlines, now)
-        if late:
-            notification = summary_notification(unit, late, deadlines, now, settings.panel_url)
+        if not late:
+            continue
+        notification = summary_notification(unit, late, deadlines, now, settings.panel_url)
+        try:
             deployment.notifier.send(notification)
-            units, reports = units + 1, reports + len(late)
+        except Exception:  # one unit's topic must not keep the others uninformed
+            log.exception("overdue summary not sent", extra={"unit": unit.id})
+            failed.append(unit.id)
+            continue
+        units, reports = units + 1, reports + len(late)
+    if failed:
+        raise RemindersFailed(f"summaries not sent for {', '.join(failed)}")
     return {"units": units, "reports": reports}

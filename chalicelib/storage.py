@@ -303,7 +303,8 @@ class ReportStore:
         at = iso(entry.at)
         return self.Audit(
             entry.report_id,
-            f"{at}#{uuid.uuid4().hex[:8]}",
+            # Entries of the same millisecond keep the order they were written in.
+            f"{at}#{time.time_ns():020d}{uuid.uuid4().hex[:4]}",
             at=at,
             by=entry.by,
             by_name=entry.by_name,

@@ -50,6 +50,19 @@ def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
         ) from None
 
 
+def query_params(raw: Mapping[str, str] | None, allowed: frozenset[str]) -> dict[str, str]:
+    """The query string's parameters; one we do not know is a 400, not silently ignored."""
+    params = dict(raw or {})
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise bad_request(
+            "unknown_parameter",
+            "Nieznany parametr: " + ", ".join(unknown[:5]) + ".",
+            "Unknown parameter: " + ", ".join(unknown[:5]) + ".",
+        )
+    return params
+
+
 def client_address(
     request_context: Mapping[str, Any], headers: Mapping[str, str], trusted_proxy: bool
 ) -> str:

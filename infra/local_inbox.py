@@ -41,7 +41,7 @@ def ensure_inbox(sns: Any, sqs: Any, topic_arn_prefix: str, unit_id: str) -> Non
 
 
 def ensure_inboxes(sns: Any, sqs: Any, topic_arn_prefix: str, unit_ids: list[str]) -> None:
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda u: ensure_inbox(sns, sqs, topic_arn_prefix, u), unit_ids))
 
 
@@ -92,8 +92,16 @@ def main() -> int:
     from chalicelib.deployment import Deployment, Settings
 
     settings = Settings.from_env()
-    sns = boto3.client("sns", region_name=settings.region, endpoint_url=settings.sns_endpoint)
-    sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=settings.sqs_endpoint)
+    from botocore.config import Config
+
+    # moto's server now and then answers a burst with a 500: retry those.
+    retries = Config(retries={"mode": "standard", "max_attempts": 6})
+    sns = boto3.client(
+        "sns", region_name=settings.region, endpoint_url=settings.sns_endpoint, config=retries
+    )
+    sqs = boto3.client(
+        "sqs", region_name=settings.region, endpoint_url=settings.sqs_endpoint, config=retries
+    )
     units = [u.id for u in Deployment(settings).router.units]
     ensure_inboxes(sns, sqs, settings.topic_arn_prefix, units)
     print(f"{len(units)} unit topics with local inboxes")

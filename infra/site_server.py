@@ -14,7 +14,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-PASSED_HEADERS = ("content-type", "idempotency-key", "accept", "accept-language")
+# What CloudFront must forward to the API too (Authorization: the officers' tokens).
+PASSED_HEADERS = ("authorization", "content-type", "idempotency-key", "accept", "accept-language")
 MAX_BODY = 64 * 1024
 
 
