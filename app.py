@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chalice import AuthResponse, Chalice, Cron, Response
+from chalice import AuthResponse, Chalice, Cron, Rate, Response
 from chalice.app import AuthRequest, Request
 
 from chalicelib import (
     categories,
+    confirmations,
     deployment,
+    feed,
     limits,
     officers,
     openapi,
@@ -99,6 +101,20 @@ def follow_report(report_id: str) -> Response:
     if report is None:
         raise not_found()
     return json_response(200, reports.tracking_view(report), {"Cache-Control": "no-store"})
+
+
+@app.route("/v1/reports/{report_id}/confirmations", methods=["POST"], content_types=ANY_CONTENT)
+@api_view
+def confirm_report(report_id: str) -> Response:
+    request = _request()
+    here = deployment.current()
+    settings = here.settings
+    client = limits.client_key(
+        settings.client_key_secret,
+        client_address(request.context, request.headers, settings.trusted_proxy),
+    )
+    count = confirmations.confirm(here.store, report_id, client, here.clock())
+    return json_response(201, {"id": report_id, "confirmations": count})
 
 
 @app.route("/v1/units", methods=["GET"], content_types=ANY_CONTENT)
@@ -254,6 +270,13 @@ def officer_record_consultation() -> Response:
 @app.schedule(Cron(0, 7, "*", "?", "*", "*"))
 def remind_overdue(event: Any) -> dict[str, int]:
     return overdue.remind(deployment.current(), event.context)
+
+
+# Feeds changed since their last build (the stream handler builds at most once per debounce
+# period) and the time-based rules (7 and 30 days) are caught up here.
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def refresh_feeds(event: Any) -> dict[str, list[str]]:
+    return {"built": feed.refresh(deployment.current())}
 
 
 # The stream's ARN is known only once the table exists: infra sets it per stage.

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import ipaddress
+import itertools
 import json
 import math
 import os
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ def use_dummy_aws_env() -> None:
 class Measurement:
     name: str
     value: float
-    unit: str  # "x" (a ratio), "µs", "ms" or "s"
+    unit: str  # "x" (a ratio), "µs", "ms", "s", "%" or "/s" (a rate)
     limit: float | None = None  # the target: value at most this; None for context only
 
     @property
@@ -90,3 +92,9 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[rank - 1]
+
+
+def addresses() -> Iterator[str]:
+    """Distinct client addresses, 10.0.0.1 upwards: each has its own daily limit."""
+    for n in itertools.count(1):
+        yield str(ipaddress.IPv4Address(0x0A000000 + n))

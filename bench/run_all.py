@@ -25,7 +25,13 @@ from bench.common import (
     markdown_table,
 )
 
-BENCHMARKS = ("bench.submission", "bench.cold_start", "bench.routing")
+BENCHMARKS = (
+    "bench.submission",
+    "bench.cold_start",
+    "bench.routing",
+    "bench.notify_throughput",
+    "bench.notification_latency",
+)
 
 
 def run_benchmark(module: str) -> list[Measurement]:

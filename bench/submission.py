@@ -14,8 +14,6 @@ which the baseline leaves out.
 
 from __future__ import annotations
 
-import ipaddress
-import itertools
 import json
 import sys
 import time
@@ -32,6 +30,7 @@ from app import app
 from bench.common import (
     PROJECT_ROOT,
     Measurement,
+    addresses,
     main_for,
     median,
     percentile,
@@ -52,12 +51,6 @@ Timer = Callable[[], float]
 
 class BenchError(RuntimeError):
     pass
-
-
-def addresses() -> Iterator[str]:
-    """Distinct client addresses, 10.0.0.1 upwards: each has its own daily limit."""
-    for n in itertools.count(1):
-        yield str(ipaddress.IPv4Address(0x0A000000 + n))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.auth import TokenVerifier
+    from chalicelib.feed import FeedWriter
     from chalicelib.storage import ReportStore
     from chalicelib.stream import IdempotentNotifier
     from chalicelib.units import Router
@@ -55,6 +56,9 @@ class Settings:
     # Unit topics are named <prefix><unit id>; the prefix is the full ARN up to there.
     topic_arn_prefix: str = "arn:aws:sns:eu-central-1:123456789012:kmzb-unit-"
     panel_url: str = "http://127.0.0.1:8001/officer/"
+    site_bucket: str = "kmzb-site"
+    s3_endpoint: str | None = None
+    feed_debounce_seconds: float = 30.0  # at most one feed build per garrison this often
     take_up_days: int = 3  # a new report must be taken into verification within
     verify_days: int = 7  # and verified within
 
@@ -90,6 +94,9 @@ class Settings:
             topic_arn_prefix=env.get("KMZB_TOPIC_ARN_PREFIX")
             or f"arn:aws:sns:{region}:123456789012:kmzb-unit-",
             panel_url=env.get("KMZB_PANEL_URL", "http://127.0.0.1:8001/officer/"),
+            site_bucket=env.get("KMZB_SITE_BUCKET", "kmzb-site"),
+            s3_endpoint=env.get("KMZB_S3_ENDPOINT") or None,
+            feed_debounce_seconds=float(env.get("KMZB_FEED_DEBOUNCE_SECONDS", "30")),
             take_up_days=int(env.get("KMZB_TAKE_UP_DAYS", "3")),
             verify_days=int(env.get("KMZB_VERIFY_DAYS", "7")),
         )
@@ -119,6 +126,17 @@ class Deployment:
         return boto3.client(
             "sns", region_name=self.settings.region, endpoint_url=self.settings.sns_endpoint
         )
+
+    @cached_property
+    def feed_writer(self) -> FeedWriter:
+        import boto3
+
+        from chalicelib.feed import FeedWriter
+
+        s3 = boto3.client(
+            "s3", region_name=self.settings.region, endpoint_url=self.settings.s3_endpoint
+        )
+        return FeedWriter(s3, self.settings.site_bucket)
 
     @cached_property
     def dynamodb(self) -> Any:

@@ -448,6 +448,37 @@ DOCUMENT: dict[str, Any] = {
                 },
             }
         },
+        "/v1/reports/{report_id}/confirmations": {
+            "post": {
+                "operationId": "confirmReport",
+                "summary": "Confirm a public report instead of reporting it again",
+                "parameters": [
+                    {
+                        "name": "report_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "201": _json(
+                        {
+                            "type": "object",
+                            "required": ["id", "confirmations"],
+                            "properties": {
+                                "id": {"type": "string"},
+                                "confirmations": {"type": "integer"},
+                            },
+                        },
+                        "Counted",
+                    ),
+                    "404": _error("Unknown report, or not on the public map"),
+                    "409": _error("Already confirmed from this client"),
+                    "429": _error("10 confirmations today already; see Retry-After"),
+                    **UNAVAILABLE,
+                },
+            }
+        },
         "/v1/units": {
             "get": {
                 "operationId": "listUnits",

@@ -91,6 +91,7 @@ class Report:
     handed_to: str | None = None
     meeting_date: str | None = None  # consultations (plane 2): when and where it was raised
     meeting_place: str | None = None
+    confirmations: int = 0  # citizens who confirmed it instead of reporting it again
 
 
 # --- validation -------------------------------------------------------------

@@ -20,6 +20,7 @@ import random
 import time
 import uuid
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from pynamodb.attributes import (
@@ -29,7 +30,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -40,6 +41,13 @@ from chalicelib.reports import InsertOutcome, Report, iso
 from chalicelib.workflow import AuditEntry
 
 TRANSACTION_ATTEMPTS = 8
+
+
+class ConfirmOutcome(Enum):
+    COUNTED = "counted"
+    ALREADY = "already"
+    LIMIT_REACHED = "limit_reached"
+    NO_REPORT = "no_report"
 
 
 def encode_cursor(key: dict[str, Any] | None) -> str | None:
@@ -67,7 +75,7 @@ def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def build_models(settings: Settings) -> tuple[Any, Any, Any, Any]:
+def build_models(settings: Settings) -> tuple[Any, ...]:
     """Model classes bound to this deployment's table names and endpoint."""
 
     class Shared:
@@ -133,6 +141,7 @@ def build_models(settings: Settings) -> tuple[Any, Any, Any, Any]:
         handed_to = UnicodeAttribute(null=True)
         meeting_date = UnicodeAttribute(null=True)
         meeting_place = UnicodeAttribute(null=True)
+        confirmations = NumberAttribute(default=0)
 
         by_unit = ByUnit()
         by_unit_status = ByUnitStatus()
@@ -143,6 +152,26 @@ def build_models(settings: Settings) -> tuple[Any, Any, Any, Any]:
             table_name = settings.limits_table
 
         key = UnicodeAttribute(hash_key=True)
+        expires_at = TTLAttribute()
+
+    class FeedStateItem(Model):
+        """Per garrison, in the limits table: when its feed was last wanted and last built."""
+
+        class Meta(Shared):
+            table_name = settings.limits_table
+
+        key = UnicodeAttribute(hash_key=True)  # feed#<garrison>
+        dirty_at = NumberAttribute(null=True)
+        built_at = NumberAttribute(null=True)
+
+    class ConfirmationCountItem(Model):
+        """Per client and Warsaw day, in the limits table: confirmations made (TTL)."""
+
+        class Meta(Shared):
+            table_name = settings.limits_table
+
+        key = UnicodeAttribute(hash_key=True)  # confirmations#<client>#<day>
+        made = NumberAttribute(default=0)
         expires_at = TTLAttribute()
 
     class AuditItem(Model):
@@ -170,7 +199,7 @@ def build_models(settings: Settings) -> tuple[Any, Any, Any, Any]:
         id = UnicodeAttribute(hash_key=True)
         expiration = TTLAttribute()
 
-    return ReportItem, LimitItem, IdempotencyItem, AuditItem
+    return ReportItem, LimitItem, IdempotencyItem, AuditItem, FeedStateItem, ConfirmationCountItem
 
 
 def _to_item(model: Any, report: Report) -> Any:
@@ -201,6 +230,7 @@ def _to_item(model: Any, report: Report) -> Any:
         handed_to=report.handed_to,
         meeting_date=report.meeting_date,
         meeting_place=report.meeting_place,
+        confirmations=report.confirmations,
     )
 
 
@@ -231,13 +261,21 @@ def _from_item(item: Any) -> Report:
         handed_to=item.handed_to,
         meeting_date=item.meeting_date,
         meeting_place=item.meeting_place,
+        confirmations=int(item.confirmations or 0),
     )
 
 
 class ReportStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.Report, self.Limit, self.Idempotency, self.Audit = build_models(settings)
+        (
+            self.Report,
+            self.Limit,
+            self.Idempotency,
+            self.Audit,
+            self.FeedState,
+            self.ConfirmationCount,
+        ) = build_models(settings)
         self._connection = Connection(
             region=settings.region,
             host=settings.dynamodb_endpoint,
@@ -425,3 +463,90 @@ class ReportStore:
             _to_item(self.Report, report).save(condition=self.Report.id.does_not_exist())
         except PynamoDBException as e:
             raise StorageUnavailable(str(e)) from e
+
+    def garrison_reports(self, garrison: str) -> list[Report]:
+        """Every report of a garrison (the feed's input), by the garrison index."""
+        try:
+            return [_from_item(i) for i in self.Report.by_garrison_modified.query(garrison)]
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def mark_feed_wanted(self, garrison: str, now: float) -> None:
+        item = self.FeedState(f"feed#{garrison}")
+        try:
+            item.update(actions=[self.FeedState.dirty_at.set(now)])
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def feed_state(self, garrison: str) -> tuple[float | None, float | None]:
+        """(wanted at, built at) as epoch seconds."""
+        try:
+            item = self.FeedState.get(f"feed#{garrison}", consistent_read=True)
+        except DoesNotExist:
+            return None, None
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+        return item.dirty_at, item.built_at
+
+    def claim_feed_build(self, garrison: str, now: float, debounce_s: float) -> bool:
+        """Take the right to build a garrison's feed: at most once per debounce period."""
+        State = self.FeedState
+        item = State(f"feed#{garrison}")
+        try:
+            item.update(
+                actions=[State.built_at.set(now)],
+                condition=State.built_at.does_not_exist() | (State.built_at <= now - debounce_s),
+            )
+            return True
+        except UpdateError as e:
+            if e.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise StorageUnavailable(str(e)) from e
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def release_feed_build(self, garrison: str) -> None:
+        """A build that failed: let the next refresh try again."""
+        try:
+            self.FeedState(f"feed#{garrison}").update(actions=[self.FeedState.built_at.remove()])
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+
+    def confirm(
+        self,
+        report_id: str,
+        client: str,
+        day_key: str,
+        day_ends_at: datetime,
+        remember_until: datetime,
+        daily_limit: int,
+    ) -> ConfirmOutcome:
+        """Count a citizen's confirmation: once per client and report, `daily_limit` a day."""
+        once = self.Limit(f"confirmed#{client}#{report_id}", expires_at=remember_until)
+        Count = self.ConfirmationCount
+        count = Count(f"confirmations#{client}#{day_key}")
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.save(once, condition=self.Limit.key.does_not_exist())
+                transaction.update(
+                    count,
+                    actions=[Count.made.add(1), Count.expires_at.set(day_ends_at)],
+                    condition=Count.made.does_not_exist() | (Count.made < daily_limit),
+                )
+                transaction.update(
+                    self.Report(report_id),
+                    actions=[self.Report.confirmations.add(1)],
+                    condition=self.Report.id.exists(),
+                )
+        except TransactWriteError as e:
+            codes = [r.code if r else None for r in (e.cancellation_reasons or [])]
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                return ConfirmOutcome.ALREADY
+            if codes[1:2] == ["ConditionalCheckFailed"]:
+                return ConfirmOutcome.LIMIT_REACHED
+            if codes[2:3] == ["ConditionalCheckFailed"]:
+                return ConfirmOutcome.NO_REPORT
+            raise StorageUnavailable(str(e)) from e
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+        return ConfirmOutcome.COUNTED

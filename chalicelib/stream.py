@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import notify
+from aws_lambda_powertools import Logger
+
+from chalicelib import feed, notify
 
 if TYPE_CHECKING:
     from chalicelib.deployment import Deployment
+
+log = Logger(service="kmzb")
 
 # Long enough to cover the stream's 24-hour retention and any replay of it.
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600
@@ -71,6 +75,17 @@ def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deplo
             notifier.send(notification)
 
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-    return process_partial_response(
+    response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    changed = {
+        image["garrison"]["S"]
+        for record in event.get("Records", [])
+        for image in (record["dynamodb"].get("NewImage"), record["dynamodb"].get("OldImage"))
+        if image and "garrison" in image
+    }
+    try:
+        feed.request_rebuilds(deployment, changed)
+    except Exception:  # the scheduled refresh builds what is still wanted
+        log.exception("feed rebuild failed", extra={"garrisons": sorted(changed)})
+    return response

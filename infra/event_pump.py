@@ -200,13 +200,39 @@ class StreamPump:
         self._save()
         return delivered
 
-    def run(self, stop: threading.Event, interval: float) -> None:
+    def run(
+        self,
+        stop: threading.Event,
+        interval: float,
+        schedule: Callable[[], Any] | None = None,
+        schedule_every: float = 60.0,
+    ) -> None:
+        """Poll until stopped; also run `schedule` (what EventBridge triggers in AWS)."""
+        next_schedule = time.monotonic()
         while not stop.is_set():
             try:
                 self.poll()
+                if schedule is not None and time.monotonic() >= next_schedule:
+                    next_schedule = time.monotonic() + schedule_every
+                    schedule()
             except Exception as e:  # keep pumping: DynamoDB Local may be restarting
                 print(f"event pump: {e}", file=sys.stderr, flush=True)
             stop.wait(interval)
+
+
+def scheduled_event(rule: str) -> dict[str, Any]:
+    """An EventBridge scheduled event, as a Chalice schedule handler receives it."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.now().astimezone().isoformat(),
+        "region": "eu-central-1",
+        "resources": [f"arn:aws:events:eu-central-1:123456789012:rule/{rule}"],
+        "detail": {},
+    }
 
 
 def reports_stream_arn(dynamodb_client: Any, table: str) -> str:
@@ -217,7 +243,7 @@ def reports_stream_arn(dynamodb_client: Any, table: str) -> str:
 def main() -> int:
     import boto3
 
-    from app import on_report_change
+    from app import on_report_change, refresh_feeds
     from chalicelib.deployment import Settings
 
     settings = Settings.from_env()
@@ -246,7 +272,14 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     print(f"event pump: reading {pump.stream_arn} every {interval} s", flush=True)
-    pump.run(stop, interval)
+    print("event pump: refreshing the public feeds as the schedule would", flush=True)
+    feed_tick = float(os.environ.get("KMZB_FEED_TICK", "2"))
+    pump.run(
+        stop,
+        interval,
+        schedule=lambda: refresh_feeds(scheduled_event("refresh-feeds"), LocalLambdaContext()),
+        schedule_every=feed_tick,
+    )
     return 0
 
 

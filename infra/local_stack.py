@@ -132,13 +132,18 @@ def main() -> int:
             "KMZB_SQS_ENDPOINT": engines[1].url,
             "KMZB_PANEL_URL": f"http://127.0.0.1:{ports.site}/officer/",
             "KMZB_STATE_DIR": str(state),
+            "KMZB_S3_ENDPOINT": engines[1].url,
+            "KMZB_SITE_BUCKET": env.get("KMZB_SITE_BUCKET", "kmzb-site"),
+            "KMZB_FEED_DEBOUNCE_SECONDS": env.get("KMZB_FEED_DEBOUNCE_SECONDS", "2"),
             **dev_issuer.environment(state),
         }
         dev_issuer.ensure_keys(state)
         subprocess.run([sys.executable, "-m", "infra.tables"], env=app_env, check=True)
         print("Creating unit topics and local inboxes …", flush=True)
         subprocess.run([sys.executable, "-m", "infra.local_inbox"], env=app_env, check=True)
-        print("Starting the event pump (reports stream → notifications) …", flush=True)
+        print("Uploading the site and building the feeds (local S3) …", flush=True)
+        subprocess.run([sys.executable, "-m", "infra.local_site"], env=app_env, check=True)
+        print("Starting the event pump (reports stream → notifications, feeds) …", flush=True)
         pump_log = open(logs / "event-pump.log", "ab")  # noqa: SIM115 - owned by the child
         pump = subprocess.Popen(
             [sys.executable, "-m", "infra.event_pump"],
@@ -172,7 +177,8 @@ def main() -> int:
         engines.append(Engine("api", api_url, api_process, logs / "api.log"))
         _wait_for_api(api_url, api_process)
 
-        site = SiteServer(PROJECT_ROOT / "static_site", ports.site, api_url)
+        bucket_url = f"{engines[1].url}/{app_env['KMZB_SITE_BUCKET']}"
+        site = SiteServer(bucket_url, ports.site, api_url)
         site.start()
 
         addresses = {

@@ -1,0 +1,277 @@
+"""The public feed: which reports the public may see, and the files the map reads.
+
+Pure functions build the files (docs/FEED.md describes them); `FeedWriter` puts
+them in S3, immutable files first and the pointers last, so that a pointer never
+names a missing object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import categories, workflow
+from chalicelib.categories import Visibility
+from chalicelib.limits import WARSAW
+from chalicelib.reports import TIMES_OF_DAY, Report, iso
+
+if TYPE_CHECKING:
+    from chalicelib.deployment import Deployment
+
+FORMAT = "kmzb-compact-1"
+SCALE = 100_000  # coordinates to about a metre
+DAY0 = date(2016, 1, 1)  # KMZB went live in 2016
+WEEKDAY_BITS = {"mon": 1, "tue": 2, "wed": 4, "thu": 8, "fri": 16, "sat": 32, "sun": 64}
+ALWAYS_PUBLIC = frozenset(
+    {workflow.NEW, workflow.VERIFYING, workflow.CONFIRMED, workflow.CONFIRMED_HANDED_OVER}
+)
+CONFIRMED_FAMILY = frozenset(
+    {workflow.CONFIRMED, workflow.CONFIRMED_ELIMINATED, workflow.CONFIRMED_HANDED_OVER}
+)
+NOT_CONFIRMED_DAYS = 7
+ELIMINATED_DAYS = 30
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=60"
+
+
+def publicly_visible(report: Report, now: datetime) -> bool:
+    """The KMZB rules of what the public map shows."""
+    category = categories.get(report.category)
+    if category is None or category.visibility is Visibility.NEVER:
+        return False
+    if category.visibility is Visibility.CONFIRMED_ONLY and report.status not in CONFIRMED_FAMILY:
+        return False
+    if report.duplicate_of:
+        return False
+    if report.status in ALWAYS_PUBLIC:
+        return True
+    age = now - report.modified_at
+    if report.status == workflow.NOT_CONFIRMED:
+        return age <= timedelta(days=NOT_CONFIRMED_DAYS)
+    if report.status == workflow.CONFIRMED_ELIMINATED:
+        return age <= timedelta(days=ELIMINATED_DAYS)
+    return False  # a prank or mistake, or a status we do not know
+
+
+def _day(moment: datetime | None) -> int:
+    if moment is None:
+        return -1
+    return (moment.astimezone(WARSAW).date() - DAY0).days
+
+
+def _deltas(values: list[int]) -> list[int]:
+    return [v - p for v, p in zip(values, [0, *values], strict=False)]
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    key: str
+    body: bytes
+    content_type: str
+    cache_control: str
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:20]
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def compact_feed(reports: list[Report], garrison: str, generated_at: str) -> tuple[bytes, bytes]:
+    """The map's feed and the ids in the same order (fetched only to confirm a report)."""
+    items = sorted(reports, key=lambda r: (r.lat, r.lon, r.id))
+    codes = [c.code for c in categories.CATEGORIES]
+    category_index = {code: i for i, code in enumerate(codes)}
+    status_index = {s: i for i, s in enumerate(workflow.STATUSES)}
+    powiats = sorted({r.teryt for r in items})
+    powiat_index = {t: i for i, t in enumerate(powiats)}
+    time_index = {t: i for i, t in enumerate(TIMES_OF_DAY)}
+    body = {
+        "format": FORMAT,
+        "garrison": garrison,
+        "generated_at": generated_at,
+        "count": len(items),
+        "scale": SCALE,
+        "day0": DAY0.isoformat(),
+        "categories": codes,
+        "statuses": list(workflow.STATUSES),
+        "powiats": powiats,
+        "times_of_day": list(TIMES_OF_DAY),
+        "lat": _deltas([round(r.lat * SCALE) for r in items]),
+        "lon": _deltas([round(r.lon * SCALE) for r in items]),
+        "category": [category_index[r.category] for r in items],
+        "status": [status_index[r.status] for r in items],
+        "powiat": [powiat_index[r.teryt] for r in items],
+        "created": [_day(r.created_at) for r in items],
+        "modified": [_day(r.modified_at) for r in items],
+        "occurred": [_day(r.occurred_at) for r in items],
+        "time_of_day": [time_index.get(r.time_of_day or "", -1) for r in items],
+        "days": [sum(WEEKDAY_BITS[d] for d in r.days_of_week) for r in items],
+        "confirmations": [r.confirmations for r in items],
+    }
+    return _json(body), _json({"ids": [r.id for r in items]})
+
+
+def geojson_feed(reports: list[Report]) -> bytes:
+    """RFC 7946 open data: points in WGS 84, only public attributes."""
+    features = []
+    for r in sorted(reports, key=lambda r: r.id):
+        category = categories.get(r.category)
+        features.append(
+            {
+                "type": "Feature",
+                "id": r.id,
+                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+                "properties": {
+                    "id": r.id,
+                    "category": r.category,
+                    "category_pl": category.name_pl if category else r.category,
+                    "category_en": category.name_en if category else r.category,
+                    "status": r.status,
+                    "created_at": iso(r.created_at),
+                    "modified_at": iso(r.modified_at),
+                    "occurred_at": iso(r.occurred_at) if r.occurred_at else None,
+                    "time_of_day": r.time_of_day,
+                    "days_of_week": list(r.days_of_week),
+                    "teryt": r.teryt,
+                    "confirmations": r.confirmations,
+                },
+            }
+        )
+    return _json({"type": "FeatureCollection", "features": features})
+
+
+@dataclass(frozen=True)
+class GarrisonFeed:
+    garrison: str
+    pointer: dict[str, Any]
+    files: tuple[FeedFile, ...]  # immutable files; the pointer is written after them
+
+    def pointer_file(self) -> FeedFile:
+        return FeedFile(
+            f"feeds/{self.garrison}/current.json",
+            _json(self.pointer),
+            "application/json",
+            SHORT,
+        )
+
+
+def build_garrison_feed(
+    reports: list[Report], garrison: str, headquarters: str, now: datetime
+) -> GarrisonFeed:
+    visible = [r for r in reports if r.garrison == garrison and publicly_visible(r, now)]
+    generated_at = iso(now)
+    compact, ids = compact_feed(visible, garrison, generated_at)
+    geojson = geojson_feed(visible)
+    base = f"feeds/{garrison}/"
+    compact_key = f"{base}{_digest(compact)}.json"
+    files = (
+        FeedFile(compact_key, compact, "application/json", IMMUTABLE),
+        FeedFile(f"{base}{_digest(compact)}.ids.json", ids, "application/json", IMMUTABLE),
+        FeedFile(f"{base}{_digest(geojson)}.geojson", geojson, "application/geo+json", IMMUTABLE),
+    )
+    pointer = {
+        "garrison": garrison,
+        "headquarters": headquarters,
+        "generated_at": generated_at,
+        "count": len(visible),
+        "compact": "/" + files[0].key,
+        "ids": "/" + files[1].key,
+        "geojson": "/" + files[2].key,
+    }
+    return GarrisonFeed(garrison, pointer, files)
+
+
+def manifest_file(pointers: list[dict[str, Any]], now: datetime) -> FeedFile:
+    body = {"generated_at": iso(now), "garrisons": sorted(pointers, key=lambda p: p["garrison"])}
+    return FeedFile("feeds/manifest.json", _json(body), "application/json", SHORT)
+
+
+class FeedWriter:
+    """Writes feeds to the site's S3 bucket (at the edge: boto3's client is passed in)."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+
+    def put(self, file: FeedFile) -> None:
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=file.key,
+            Body=file.body,
+            ContentType=file.content_type,
+            CacheControl=file.cache_control,
+        )
+
+    def publish(self, feed: GarrisonFeed) -> None:
+        for file in feed.files:
+            self.put(file)
+        self.put(feed.pointer_file())
+
+    def pointers(self, garrisons: list[str]) -> list[dict[str, Any]]:
+        found = []
+        for garrison in garrisons:
+            try:
+                body = self._s3.get_object(
+                    Bucket=self._bucket, Key=f"feeds/{garrison}/current.json"
+                )["Body"].read()
+            except self._s3.exceptions.NoSuchKey:
+                continue
+            found.append(json.loads(body))
+        return found
+
+
+# --- rebuilding (at the edge: the deployment's store and bucket) -------------
+
+REFRESH_AFTER_S = 3600  # time-based rules (7 and 30 days) need a rebuild now and then
+
+
+def _build_claimed(deployment: Deployment, garrison: str) -> None:
+    try:
+        rebuild(deployment, garrison)
+    except Exception:
+        deployment.store.release_feed_build(garrison)
+        raise
+
+
+def rebuild(deployment: Deployment, garrison: str) -> GarrisonFeed:
+    """Build one garrison's feed from DynamoDB, publish it, then refresh the manifest."""
+    now = deployment.clock()
+    reports = deployment.store.garrison_reports(garrison)
+    headquarters = deployment.router.garrisons[garrison].headquarters
+    feed = build_garrison_feed(reports, garrison, headquarters, now)
+    writer = deployment.feed_writer
+    writer.publish(feed)
+    writer.put(manifest_file(writer.pointers(sorted(deployment.router.served)), now))
+    return feed
+
+
+def request_rebuilds(deployment: Deployment, garrisons: set[str]) -> list[str]:
+    """After changes: note them, and build at once where no build ran within the debounce
+    period; the rest are built by the next `refresh`."""
+    store, now = deployment.store, deployment.clock().timestamp()
+    built = []
+    for garrison in sorted(garrisons & deployment.router.served):
+        store.mark_feed_wanted(garrison, now)
+        if store.claim_feed_build(garrison, now, deployment.settings.feed_debounce_seconds):
+            _build_claimed(deployment, garrison)
+            built.append(garrison)
+    return built
+
+
+def refresh(deployment: Deployment) -> list[str]:
+    """Scheduled: build feeds changed since their last build, never built, or getting old."""
+    store, now = deployment.store, deployment.clock().timestamp()
+    built = []
+    for garrison in sorted(deployment.router.served):
+        wanted, last = store.feed_state(garrison)
+        due = last is None or (wanted is not None and wanted > last) or now - last > REFRESH_AFTER_S
+        if due and store.claim_feed_build(garrison, now, deployment.settings.feed_debounce_seconds):
+            _build_claimed(deployment, garrison)
+            built.append(garrison)
+    return built

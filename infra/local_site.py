@@ -1,0 +1,102 @@
+"""The site's local S3 bucket on moto: the static site, its config.json and the feeds.
+
+As in AWS, the bucket holds both the site and the public feeds; the local stand-in
+for CloudFront (infra/site_server.py) reads it anonymously, which the bucket's
+public-read policy allows (in AWS, CloudFront's origin access control does).
+
+    python -m infra.local_site      # make run calls this; settings from KMZB_*
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from infra.engines import PROJECT_ROOT
+
+SITE_ROOT = PROJECT_ROOT / "static_site"
+TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+
+def ensure_bucket(s3: Any, bucket: str, region: str) -> None:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "PublicRead",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def site_config(api: str = "/v1") -> dict[str, str]:
+    """The deployment's config.json: where the API, the feeds and the tiles are."""
+    return {
+        "api": api,
+        "manifest": "/feeds/manifest.json",
+        "tiles": TILES,
+        "tiles_attribution": ATTRIBUTION,
+    }
+
+
+def upload_site(s3: Any, bucket: str, root: Path = SITE_ROOT) -> int:
+    count = 0
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        key = path.relative_to(root).as_posix()
+        content_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
+        cache = "no-cache" if path.suffix == ".html" else "public, max-age=300"
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=path.read_bytes(),
+            ContentType=content_type or "application/octet-stream",
+            CacheControl=cache,
+        )
+        count += 1
+    s3.put_object(
+        Bucket=bucket,
+        Key="config.json",
+        Body=json.dumps(site_config()).encode(),
+        ContentType="application/json",
+        CacheControl="no-cache",
+    )
+    return count
+
+
+def main() -> int:
+    import boto3
+
+    from chalicelib import feed
+    from chalicelib.deployment import Deployment, Settings
+
+    settings = Settings.from_env()
+    s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.s3_endpoint)
+    ensure_bucket(s3, settings.site_bucket, settings.region)
+    files = upload_site(s3, settings.site_bucket)
+    built = feed.refresh(Deployment(settings))
+    print(f"site: {files} files in s3://{settings.site_bucket}; feeds built: {len(built)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
