@@ -270,7 +270,10 @@ def refresh(deployment: Deployment) -> list[str]:
     built = []
     for garrison in sorted(deployment.router.served):
         wanted, last = store.feed_state(garrison)
-        due = last is None or (wanted is not None and wanted > last) or now - last > REFRESH_AFTER_S
+        # A change in the very instant a build started may have been missed: >= rebuilds.
+        due = (
+            last is None or (wanted is not None and wanted >= last) or now - last > REFRESH_AFTER_S
+        )
         if due and store.claim_feed_build(garrison, now, deployment.settings.feed_debounce_seconds):
             _build_claimed(deployment, garrison)
             built.append(garrison)

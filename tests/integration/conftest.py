@@ -102,3 +102,19 @@ def notifying(deployment: Deployment, moto_server: Engine) -> Deployment:
         deployment.settings, sns_endpoint=moto_server.url, sqs_endpoint=moto_server.url
     )
     return deployment
+
+
+@pytest.fixture
+def publishing(notifying: Deployment, moto_server: Engine) -> Deployment:
+    """The deployment with its own site bucket on moto's server, readable anonymously."""
+    import boto3
+
+    from infra.local_site import ensure_bucket
+
+    bucket = f"site-{uuid.uuid4().hex[:12]}"
+    notifying.settings = replace(
+        notifying.settings, s3_endpoint=moto_server.url, site_bucket=bucket
+    )
+    s3 = boto3.client("s3", region_name="eu-central-1", endpoint_url=moto_server.url)
+    ensure_bucket(s3, bucket, "eu-central-1")
+    return notifying
