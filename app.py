@@ -47,6 +47,13 @@ def _request() -> Request:
     return request
 
 
+def _client_key() -> str:
+    """The pseudonym of the requesting client (an HMAC of its address)."""
+    request, settings = _request(), deployment.current().settings
+    address = client_address(request.context, request.headers, settings.trusted_proxy)
+    return limits.client_key(settings.client_key_secret, address)
+
+
 def _query(*allowed: str) -> dict[str, str]:
     return query_params(_request().query_params, frozenset(allowed))
 
@@ -75,10 +82,7 @@ def submit_report() -> Response:
     submission = reports.parse_submission(body, now)
     idempotency_key = reports.parse_idempotency_key(request.headers.get("idempotency-key"))
     placement = here.router.place(submission.lat, submission.lon)
-    client = limits.client_key(
-        settings.client_key_secret,
-        client_address(request.context, request.headers, settings.trusted_proxy),
-    )
+    client = _client_key()
     receipt = reports.submit(
         submission, placement, client, idempotency_key, now, here.store, settings.client_key_secret
     )
@@ -106,14 +110,8 @@ def follow_report(report_id: str) -> Response:
 @app.route("/v1/reports/{report_id}/confirmations", methods=["POST"], content_types=ANY_CONTENT)
 @api_view
 def confirm_report(report_id: str) -> Response:
-    request = _request()
     here = deployment.current()
-    settings = here.settings
-    client = limits.client_key(
-        settings.client_key_secret,
-        client_address(request.context, request.headers, settings.trusted_proxy),
-    )
-    count = confirmations.confirm(here.store, report_id, client, here.clock())
+    count = confirmations.confirm(here.store, report_id, _client_key(), here.clock())
     return json_response(201, {"id": report_id, "confirmations": count})
 
 
