@@ -19,6 +19,7 @@ from chalicelib.reports import (
     Report,
     clean_description,
     iso,
+    new_report,
     new_report_id,
 )
 from chalicelib.units import Router, Unit, parse_coordinate
@@ -407,21 +408,13 @@ def record_consultation(
             f"Ten punkt obsługuje {placement.unit.name}, nie Twoja jednostka.",
             f"This point is served by {placement.unit.name}, not your unit.",
         )
-    report = Report(
-        id=new_report_id(now),
-        category=category.code,
-        lat=lat,
-        lon=lon,
-        teryt=placement.powiat.teryt,
-        powiat_name=placement.powiat.name,
-        unit_id=placement.unit.id,
-        unit_name=placement.unit.name,
-        unit_teryt=placement.unit.teryt,
-        garrison=placement.garrison.id,
-        status=workflow.NEW,
-        status_version=1,
-        created_at=now,
-        modified_at=now,
+    report = new_report(
+        new_report_id(now),
+        category.code,
+        lat,
+        lon,
+        placement,
+        now,
         source=SOURCE_CONSULTATION,
         description=clean_description(description) if description else None,
         meeting_date=meeting.isoformat(),

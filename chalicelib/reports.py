@@ -94,6 +94,35 @@ class Report:
     confirmations: int = 0  # citizens who confirmed it instead of reporting it again
 
 
+def new_report(
+    report_id: str,
+    category: str,
+    lat: float,
+    lon: float,
+    placement: Placement,
+    now: datetime,
+    **details: Any,
+) -> Report:
+    """A report as it arrives: status Nowe, version 1, routed to the placement's unit."""
+    return Report(
+        id=report_id,
+        category=category,
+        lat=lat,
+        lon=lon,
+        teryt=placement.powiat.teryt,
+        powiat_name=placement.powiat.name,
+        unit_id=placement.unit.id,
+        unit_name=placement.unit.name,
+        unit_teryt=placement.unit.teryt,
+        garrison=placement.garrison.id,
+        status=workflow.NEW,
+        status_version=1,
+        created_at=now,
+        modified_at=now,
+        **details,
+    )
+
+
 # --- validation -------------------------------------------------------------
 
 
@@ -341,21 +370,13 @@ def submit(
         report_id = new_report_id(now)
     else:
         report_id = idempotent_report_id(secret, client, idempotency_key)
-    report = Report(
-        id=report_id,
-        category=submission.category,
-        lat=submission.lat,
-        lon=submission.lon,
-        teryt=placement.powiat.teryt,
-        powiat_name=placement.powiat.name,
-        unit_id=placement.unit.id,
-        unit_name=placement.unit.name,
-        unit_teryt=placement.unit.teryt,
-        garrison=placement.garrison.id,
-        status=workflow.NEW,
-        status_version=1,
-        created_at=now,
-        modified_at=now,
+    report = new_report(
+        report_id,
+        submission.category,
+        submission.lat,
+        submission.lon,
+        placement,
+        now,
         description=submission.description,
         occurred_at=submission.occurred_at,
         time_of_day=submission.time_of_day,

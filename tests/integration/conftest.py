@@ -118,3 +118,37 @@ def publishing(notifying: Deployment, moto_server: Engine) -> Deployment:
     s3 = boto3.client("s3", region_name="eu-central-1", endpoint_url=moto_server.url)
     ensure_bucket(s3, bucket, "eu-central-1")
     return notifying
+
+
+def _request_in_process(settings: Settings, request: Any, start: Any, results: Any) -> None:
+    from chalice.test import Client
+
+    from app import app
+
+    use(Deployment(settings))  # a fresh one: no HTTP connection shared with the parent
+    with Client(app) as client:
+        start.wait()
+        results.put(request(client).status_code)
+
+
+def race(deployment: Deployment, request: Any, attempts: int) -> list[int]:
+    """Send the same request from `attempts` processes at once, as concurrent Lambdas would;
+    returns the status codes, sorted. `request(client)` must be a module-level function."""
+    import multiprocessing
+
+    import app  # noqa: F401 - imported once here, inherited by every forked process
+
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(attempts), context.Queue()
+    processes = [
+        context.Process(
+            target=_request_in_process, args=(deployment.settings, request, start, results)
+        )
+        for _ in range(attempts)
+    ]
+    for process in processes:
+        process.start()
+    statuses = sorted(results.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join(timeout=30)
+    return statuses

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import multiprocessing
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.deployment import Deployment, use
-from tests.integration.conftest import FakeClock, token
+from chalicelib.deployment import Deployment
+from tests.integration.conftest import FakeClock, race, token
 from tests.integration.test_submission import KRAKOW, answer, post
 
 BIALYSTOK = {**KRAKOW, "lat": 53.1325, "lon": 23.1688}
@@ -127,42 +127,16 @@ def test_a_transition_outside_the_workflow_gets_409(client: Any) -> None:
     assert answer(refused)["error"]["code"] == "conflict"
 
 
-def _change_in_process(
-    settings: Any, report_id: str, officer: str, start: Any, results: Any
-) -> None:
-    from chalice.test import Client
-
-    from app import app
-
-    use(Deployment(settings))
-    with Client(app) as client:
-        start.wait()
-        response = move(client, report_id, "Weryfikacja", 1, {"Authorization": f"Bearer {officer}"})
-    results.put(response.status_code)
-
-
 def test_of_concurrent_status_changes_exactly_one_wins(client: Any, deployment: Deployment) -> None:
-    import app  # noqa: F401 - imported before forking
-
     report_id = report(client)
-    attempts = 8
-    context = multiprocessing.get_context("fork")
-    start, results = context.Barrier(attempts), context.Queue()
-    officer = token("officer", "1261", "malopolskie")
-    processes = [
-        context.Process(
-            target=_change_in_process,
-            args=(deployment.settings, report_id, officer, start, results),
-        )
-        for _ in range(attempts)
-    ]
-    for process in processes:
-        process.start()
-    statuses = sorted(results.get(timeout=120) for _ in processes)
-    for process in processes:
-        process.join(timeout=30)
+    officer = {"Authorization": f"Bearer {token('officer', '1261', 'malopolskie')}"}
+    statuses = race(
+        deployment,
+        functools.partial(move, report_id=report_id, to="Weryfikacja", version=1, headers=officer),
+        8,
+    )
     assert statuses.count(200) == 1
-    assert statuses.count(409) == attempts - 1
+    assert statuses.count(409) == 7
     assert [e.action for e in deployment.store.audit(report_id)] == ["status"]
 
 
