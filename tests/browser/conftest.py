@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, sync_playwright
 
-from infra.build_site import VENDOR, copy_leaflet
+from infra.build_site import build, is_built
 from infra.engines import PROJECT_ROOT, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 KRAKOW = {"lat": 50.0614, "lon": 19.9366}  # served by Komenda Miejska Policji w Krakowie (1261)
 _client_numbers = itertools.count(1)
+_browser_numbers = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,16 @@ def _wait_for_addresses(state: Path, process: subprocess.Popen[bytes]) -> dict[s
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not (VENDOR / "leaflet" / "leaflet.js").exists():
-        copy_leaflet()
+    if not is_built():
+        build()  # Leaflet and supercluster into static_site/vendor/, uploaded with the site
     state = tmp_path_factory.mktemp("kmzb-state")
     env = {
         **os.environ,
         "KMZB_STATE_DIR": str(state),
         "KMZB_TRUSTED_PROXY": "true",  # X-Forwarded-For tells test clients apart
         "KMZB_TAKE_UP_DAYS": "0",  # every new report is overdue at once; in verification it is not
+        "KMZB_FEED_DEBOUNCE_SECONDS": "1",  # feeds rebuilt within a second or two of a change
+        "KMZB_FEED_TICK": "1",
     }
     for name in ("API", "SITE", "DYNAMODB", "MOTO"):
         env[f"KMZB_{name}_PORT"] = str(free_port())
@@ -163,6 +166,24 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.route("**/*", _local_only)
     yield context
     context.close()
+
+
+@pytest.fixture
+def client_address(context: BrowserContext, stack: Stack) -> str:
+    """An address of the test's own for the browser's API calls, so that daily limits do not
+    carry over between tests. The site server passes no X-Forwarded-For, so these calls go
+    straight to the API (which trusts the header here) with it added."""
+    number = next(_browser_numbers)
+    address = f"198.18.{number // 250}.{number % 250 + 1}"
+    api_origin = stack.api.removesuffix("/v1")
+
+    def through_api(route: Route) -> None:
+        url = urlsplit(route.request.url)
+        target = api_origin + url.path + (f"?{url.query}" if url.query else "")
+        route.continue_(url=target, headers={**route.request.headers, "x-forwarded-for": address})
+
+    context.route("**/v1/**", through_api)
+    return address
 
 
 @pytest.fixture

@@ -1,0 +1,74 @@
+// A public report as a card: the map's popup, the list of nearby duplicates.
+// Every value from the feed or the API is set as text.
+import { DAYS, TIMES_OF_DAY, statusInfo } from "./catalog.js";
+import { both, el, formatDay, formatNumber, swatchOf } from "./dom.js";
+import { otherLanguage, t, tr } from "./i18n.js";
+
+/** Category code → {pl, en}; unknown codes show as they are. */
+export class CategoryNames {
+  constructor(list = []) {
+    this.byCode = new Map(list.map((c) => [c.code, { pl: c.name_pl, en: c.name_en, ...c }]));
+  }
+
+  get(code) {
+    return this.byCode.get(code) || { pl: String(code), en: String(code) };
+  }
+
+  text(code) {
+    const names = this.get(code);
+    return t(names.pl, names.en);
+  }
+}
+
+export function statusText(name) {
+  const info = statusInfo(name);
+  return tr(info.name, info.en);
+}
+
+function fact(list, pl, en, ...value) {
+  list.append(el("dt", {}, tr(pl, en)), el("dd", {}, ...value));
+}
+
+export function daysText(bits) {
+  const days = DAYS.filter((d) => bits & d.bit);
+  if (!days.length) return "—";
+  return tr(days.map((d) => d.shortPl).join(", "), days.map((d) => d.shortEn).join(", "));
+}
+
+export function timeOfDayText(code) {
+  const time = TIMES_OF_DAY.find((x) => x.code === code);
+  return time ? tr(time.pl, time.en) : code || "—";
+}
+
+/**
+ * A report's card. `onConfirm(detail, button, output)` is called by its "Potwierdzam" button;
+ * `headingLevel` fits where the card is shown; `distance` (metres) is shown when given.
+ */
+export function reportCard(detail, names, { onConfirm, headingLevel = 3 } = {}) {
+  const category = names.get(detail.category);
+  const card = el("article", { className: "report-card", "data-index": detail.index });
+  const heading = el(`h${headingLevel}`, { tabindex: "-1" }, tr(category.pl, category.en));
+  const other = el("p", { className: "other-name" }, otherLanguage(category.pl, category.en));
+  const facts = el("dl", { className: "facts" });
+  const info = statusInfo(detail.status);
+  fact(facts, "Status", "Status", swatchOf(info), statusText(detail.status));
+  if (detail.distance !== undefined) {
+    fact(facts, "Odległość", "Distance", `${Math.round(detail.distance)} m`);
+  }
+  fact(facts, "Zgłoszono", "Reported", both(formatDay, detail.created));
+  fact(facts, "Zmieniono", "Changed", both(formatDay, detail.modified));
+  fact(facts, "Kiedy wystąpiło", "Occurred", both(formatDay, detail.occurred));
+  fact(facts, "Pora dnia", "Time of day", timeOfDayText(detail.timeOfDay));
+  fact(facts, "Dni tygodnia", "Days of the week", daysText(detail.days));
+  const count = el("span", { className: "confirmations" }, both(formatNumber, detail.confirmations));
+  fact(facts, "Potwierdzenia", "Confirmations", count);
+  card.append(heading, other, facts);
+  if (onConfirm) {
+    const output = el("p", { className: "confirm-result", role: "status" });
+    const button = el("button", { type: "button", className: "confirm" },
+      tr("Potwierdzam", "I confirm"));
+    button.addEventListener("click", () => onConfirm(detail, { button, output, count }));
+    card.append(button, output);
+  }
+  return card;
+}

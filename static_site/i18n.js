@@ -1,0 +1,79 @@
+// Polish by default, English on request (remembered in localStorage).
+// Static text is written twice in the HTML, <span lang="pl">…</span><span lang="en">…</span>;
+// CSS shows the spans of the page's language (html[lang]). Text made in scripts uses tr().
+// Attributes and <option> texts are set for one language: listeners re-render them.
+
+const STORAGE_KEY = "kmzb.lang";
+const LANGUAGES = ["pl", "en"];
+const listeners = [];
+
+function stored() {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null; // storage disabled: Polish
+  }
+}
+
+export function language() {
+  return document.documentElement.lang === "en" ? "en" : "pl";
+}
+
+/** The text of the current language. */
+export function t(pl, en) {
+  return language() === "en" ? en : pl;
+}
+
+/** Both languages as spans; the page's language decides which one shows. */
+export function tr(pl, en = pl) {
+  const fragment = document.createDocumentFragment();
+  for (const [lang, text] of [["pl", pl], ["en", en]]) {
+    const span = document.createElement("span");
+    span.lang = lang;
+    span.textContent = String(text);
+    fragment.append(span);
+  }
+  return fragment;
+}
+
+/** The name in the language the page is not in (a subtitle), tagged with its language. */
+export function otherLanguage(pl, en) {
+  const fragment = document.createDocumentFragment();
+  fragment.append(
+    Object.assign(document.createElement("span"), { lang: "en", className: "both when-pl", textContent: en }),
+    Object.assign(document.createElement("span"), { lang: "pl", className: "both when-en", textContent: pl }));
+  return fragment;
+}
+
+/** Elements with data-pl-<attribute> / data-en-<attribute> get the current language's value. */
+function translateAttributes(root = document) {
+  const lang = language();
+  for (const element of root.querySelectorAll("[data-i18n-attrs]")) {
+    for (const name of element.dataset.i18nAttrs.split(/\s+/)) {
+      const value = element.getAttribute(`data-${lang}-${name}`);
+      if (value !== null) element.setAttribute(name, value);
+    }
+  }
+}
+
+export function onLanguageChange(listener) {
+  listeners.push(listener);
+}
+
+export function setLanguage(lang, { remember = true } = {}) {
+  const chosen = LANGUAGES.includes(lang) ? lang : "pl";
+  document.documentElement.lang = chosen;
+  if (remember) {
+    try {
+      localStorage.setItem(STORAGE_KEY, chosen);
+    } catch {
+      // storage disabled: the choice lasts for this page only
+    }
+  }
+  translateAttributes();
+  for (const listener of listeners) listener(chosen);
+}
+
+export function initLanguage() {
+  setLanguage(stored() || "pl", { remember: false });
+}
