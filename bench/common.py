@@ -42,7 +42,7 @@ def use_dummy_aws_env() -> None:
 class Measurement:
     name: str
     value: float
-    unit: str  # "x" (a ratio), "µs", "ms", "s", "%" or "/s" (a rate)
+    unit: str  # "x" (a ratio), "µs", "ms", "s", "%", "/s" (a rate) or "B" (bytes)
     limit: float | None = None  # the target: value at most this; None for context only
 
     @property

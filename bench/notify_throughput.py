@@ -263,6 +263,7 @@ def measure(dynamodb_url: str, moto_url: str, rounds: int = ROUNDS) -> list[Meas
     from chalicelib.deployment import Deployment, Settings, use
     from chalicelib.topics import UnitTopics
     from infra.local_inbox import ensure_inbox, inbox_name
+    from infra.local_site import ensure_bucket
 
     prefix = f"bench{uuid.uuid4().hex[:10]}"
     settings = Settings.from_env(
@@ -275,6 +276,10 @@ def measure(dynamodb_url: str, moto_url: str, rounds: int = ROUNDS) -> list[Meas
             "KMZB_LIMITS_TABLE": f"{prefix}-limits",
             "KMZB_IDEMPOTENCY_TABLE": f"{prefix}-idempotency",
             "KMZB_DATA_DIR": str(PROJECT_ROOT / "data"),
+            # The handler also rebuilds the changed garrisons' feeds (debounced), as in
+            # `make run`: into a bucket on moto, never a real one.
+            "KMZB_S3_ENDPOINT": moto_url,
+            "KMZB_SITE_BUCKET": f"{prefix}-site",
         }
     )
     deployment = Deployment(settings)
@@ -292,6 +297,7 @@ def measure(dynamodb_url: str, moto_url: str, rounds: int = ROUNDS) -> list[Meas
             )
 
         sns, sqs = client("sns"), client("sqs")
+        ensure_bucket(client("s3"), settings.site_bucket, settings.region)
         UnitTopics(deployment.sns, settings.topic_arn_prefix).ensure(UNIT)
         ensure_inbox(sns, sqs, settings.topic_arn_prefix, UNIT)
         queue_url = sqs.get_queue_url(QueueName=inbox_name(settings.topic_arn_prefix, UNIT))

@@ -31,6 +31,9 @@ BENCHMARKS = (
     "bench.routing",
     "bench.notify_throughput",
     "bench.notification_latency",
+    "bench.feed_size",
+    "bench.feed_build",
+    "bench.map_load",
 )
 
 
