@@ -60,6 +60,13 @@ def query_params(raw: Mapping[str, str] | None, allowed: frozenset[str]) -> dict
             "Nieznany parametr: " + ", ".join(unknown[:5]) + ".",
             "Unknown parameter: " + ", ".join(unknown[:5]) + ".",
         )
+    empty = sorted(name for name, value in params.items() if value == "")
+    if empty:
+        raise bad_request(
+            "empty_parameter",
+            "Parametr bez wartości: " + ", ".join(empty[:5]) + ".",
+            "A parameter without a value: " + ", ".join(empty[:5]) + ".",
+        )
     return params
 
 
