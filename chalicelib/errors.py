@@ -43,6 +43,25 @@ def bad_request(code: str, message_pl: str, message_en: str) -> ApiError:
     return ApiError(400, code, message_pl, message_en)
 
 
+def wrong_type(name: str, expected_pl: str, expected_en: str) -> ApiError:
+    return bad_request(
+        "wrong_type",
+        f"Pole „{name}” ma zły typ: oczekiwano {expected_pl}.",
+        f"Field '{name}' has the wrong type: expected {expected_en}.",
+    )
+
+
+def json_object(body: Any) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400."""
+    if not isinstance(body, dict):
+        raise bad_request(
+            "body_not_object",
+            "Treść żądania musi być obiektem JSON.",
+            "The request body must be a JSON object.",
+        )
+    return body
+
+
 def not_found() -> ApiError:
     return ApiError(404, "not_found", "Nie znaleziono.", "Not found.")
 

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import categories, workflow
 from chalicelib.auth import Identity, forbidden
-from chalicelib.errors import ApiError, InvalidCursor, bad_request, invalid, not_found
+from chalicelib.errors import (
+    ApiError,
+    InvalidCursor,
+    bad_request,
+    invalid,
+    json_object,
+    not_found,
+    wrong_type,
+)
 from chalicelib.limits import WARSAW
 from chalicelib.reports import (
     SOURCE_CONSULTATION,
@@ -21,8 +29,9 @@ from chalicelib.reports import (
     iso,
     new_report,
     new_report_id,
+    parse_point,
 )
-from chalicelib.units import Router, Unit, parse_coordinate
+from chalicelib.units import Router, Unit
 from chalicelib.workflow import Deadlines
 
 if TYPE_CHECKING:  # storage imports pynamodb: keep it out of cold start
@@ -118,9 +127,7 @@ def _text(body: dict[str, Any], name: str, limit: int = MAX_NOTE) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise bad_request(
-            "wrong_type", f"Pole „{name}” musi być tekstem.", f"Field '{name}' must be a string."
-        )
+        raise wrong_type(name, "tekstu", "a string")
     text = value.strip()
     if len(text) > limit:
         raise invalid(
@@ -140,22 +147,8 @@ def _text(body: dict[str, Any], name: str, limit: int = MAX_NOTE) -> str | None:
 def _version(body: dict[str, Any]) -> int:
     version = body.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise bad_request(
-            "wrong_type",
-            "Pole „version” (wersja zgłoszenia) musi być liczbą całkowitą.",
-            "Field 'version' (the report's version) must be an integer.",
-        )
+        raise wrong_type("version", "liczby całkowitej (wersji zgłoszenia)", "an integer")
     return version
-
-
-def _object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise bad_request(
-            "body_not_object",
-            "Treść żądania musi być obiektem JSON.",
-            "The request body must be a JSON object.",
-        )
-    return body
 
 
 def stale() -> ApiError:
@@ -172,12 +165,10 @@ def change_status(
     body: Any,
     now: datetime,
 ) -> None:
-    body = _object(body)
+    body = json_object(body)
     to = body.get("status")
     if not isinstance(to, str):
-        raise bad_request(
-            "wrong_type", "Pole „status” musi być tekstem.", "Field 'status' must be a string."
-        )
+        raise wrong_type("status", "tekstu", "a string")
     version = _version(body)
     note = _text(body, "note")
     institution = _text(body, "institution", 200)
@@ -201,14 +192,10 @@ def change_status(
 def mark_duplicate(
     store: ReportStore, identity: Identity, report: Report, body: Any, router: Router, now: datetime
 ) -> None:
-    body = _object(body)
+    body = json_object(body)
     original_id = body.get("original_id")
     if not isinstance(original_id, str):
-        raise bad_request(
-            "wrong_type",
-            "Pole „original_id” musi być tekstem.",
-            "Field 'original_id' must be a string.",
-        )
+        raise wrong_type("original_id", "tekstu", "a string")
     version = _version(body)
     if original_id == report.id:
         raise invalid(
@@ -239,7 +226,7 @@ def mark_duplicate(
 def assign(
     store: ReportStore, identity: Identity, report: Report, body: Any, now: datetime
 ) -> None:
-    body = _object(body)
+    body = json_object(body)
     if identity.role != "coordinator":
         raise ApiError(
             403,
@@ -258,7 +245,7 @@ def assign(
 def add_note(
     store: ReportStore, identity: Identity, report: Report, body: Any, now: datetime
 ) -> None:
-    text = _text(_object(body), "text")
+    text = _text(json_object(body), "text")
     if not text:
         raise invalid("missing_field", "Notatka jest pusta.", "The note is empty.")
     store.add_audit(
@@ -363,7 +350,7 @@ def record_consultation(
     store: ReportStore, identity: Identity, router: Router, body: Any, now: datetime
 ) -> Report:
     """Plane 2: a threat raised at a meeting or public debate, recorded by an officer."""
-    body = _object(body)
+    body = json_object(body)
     if identity.role == "admin":
         raise ApiError(
             403, "role_required", "Tylko funkcjonariusz jednostki.", "Only a unit's officer."
@@ -372,13 +359,7 @@ def record_consultation(
     category = categories.get(code) if isinstance(code, str) else None
     if category is None:
         raise invalid("unknown_category", "Nieznana kategoria.", "Unknown category.")
-    for name in ("lat", "lon"):
-        value = body.get(name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad_request(
-                "wrong_type", f"Pole „{name}” musi być liczbą.", f"Field '{name}' must be a number."
-            )
-    lat, lon = parse_coordinate(body["lat"], "lat"), parse_coordinate(body["lon"], "lon")
+    lat, lon = parse_point(body)
     raw_meeting = _text(body, "meeting_date", 10)
     meeting = _day(raw_meeting, "meeting_date") if raw_meeting else None
     place = _text(body, "meeting_place", 200)
@@ -396,11 +377,7 @@ def record_consultation(
         )
     description = body.get("description")
     if description is not None and not isinstance(description, str):
-        raise bad_request(
-            "wrong_type",
-            "Pole „description” musi być tekstem.",
-            "Field 'description' must be text.",
-        )
+        raise wrong_type("description", "tekstu", "a string")
     placement = router.place(lat, lon)
     if placement.unit.id != unit_of(identity, router).id:
         raise invalid(

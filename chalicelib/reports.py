@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from chalicelib import categories, workflow
-from chalicelib.errors import ApiError, bad_request, invalid
+from chalicelib.errors import ApiError, bad_request, invalid, json_object, wrong_type
 from chalicelib.limits import limit_key, warsaw_day
 from chalicelib.units import Placement, parse_coordinate
 
@@ -126,20 +126,12 @@ def new_report(
 # --- validation -------------------------------------------------------------
 
 
-def _wrong_type(name: str, expected_pl: str, expected_en: str) -> ApiError:
-    return bad_request(
-        "wrong_type",
-        f"Pole „{name}” ma zły typ: oczekiwano {expected_pl}.",
-        f"Field '{name}' has the wrong type: expected {expected_en}.",
-    )
-
-
 def _optional_str(body: dict[str, Any], name: str) -> str | None:
     value = body.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _wrong_type(name, "tekstu", "a string")
+        raise wrong_type(name, "tekstu", "a string")
     return value
 
 
@@ -201,7 +193,7 @@ def _days_of_week(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
-        raise _wrong_type("days_of_week", "listy tekstów", "a list of strings")
+        raise wrong_type("days_of_week", "listy tekstów", "a list of strings")
     unknown = [d for d in value if d not in DAYS_OF_WEEK]
     if unknown:
         raise invalid(
@@ -212,14 +204,24 @@ def _days_of_week(value: Any) -> tuple[str, ...]:
     return tuple(d for d in DAYS_OF_WEEK if d in value)
 
 
+def parse_point(body: dict[str, Any]) -> tuple[float, float]:
+    """`lat` and `lon` of a JSON body: missing is a 422, not a number a 400, out of range 422."""
+    for name in ("lat", "lon"):
+        if name not in body:
+            raise invalid(
+                "missing_field",
+                f"Brak wymaganego pola „{name}”.",
+                f"The required field '{name}' is missing.",
+            )
+        value = body[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise wrong_type(name, "liczby", "a number")
+    return parse_coordinate(body["lat"], "lat"), parse_coordinate(body["lon"], "lon")
+
+
 def parse_submission(body: Any, now: datetime) -> Submission:
     """Validate a citizen's report; every problem is a 400 or 422 ApiError."""
-    if not isinstance(body, dict):
-        raise bad_request(
-            "body_not_object",
-            "Treść żądania musi być obiektem JSON.",
-            "The request body must be a JSON object.",
-        )
+    body = json_object(body)
     unknown = sorted(set(body) - SUBMISSION_FIELDS)
     if unknown:
         raise invalid(
@@ -247,18 +249,7 @@ def parse_submission(body: Any, now: datetime) -> Submission:
             f"Kategorii „{category.name_pl}” nie można teraz wybrać.",
             f"The category '{category.name_en}' cannot be chosen now.",
         )
-    for name in ("lat", "lon"):
-        if name not in body:
-            raise invalid(
-                "missing_field",
-                f"Brak wymaganego pola „{name}”.",
-                f"The required field '{name}' is missing.",
-            )
-        value = body[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _wrong_type(name, "liczby", "a number")
-    lat = parse_coordinate(body["lat"], "lat")
-    lon = parse_coordinate(body["lon"], "lon")
+    lat, lon = parse_point(body)
     description = _optional_str(body, "description")
     occurred = _optional_str(body, "occurred_at")
     time_of_day = _optional_str(body, "time_of_day")
