@@ -23,6 +23,7 @@ from chalicelib import (
 )
 from chalicelib.auth import Identity, InvalidToken, bearer_token
 from chalicelib.errors import ApiError, VersionConflict, not_found
+from chalicelib.reports import Report
 from chalicelib.web import (
     api_view,
     client_address,
@@ -182,13 +183,11 @@ def officer_reports() -> Response:
 @api_view
 def officer_report(report_id: str) -> Response:
     identity, here = _officer(), deployment.current()
-    report = officers.load(here.store, identity, report_id, here.router)
-    return _detail(identity, report.id, 200)
+    return _detail(identity, officers.load(here.store, identity, report_id, here.router), 200)
 
 
-def _detail(identity: Identity, report_id: str, status: int) -> Response:
+def _detail(identity: Identity, report: Report, status: int) -> Response:
     here = deployment.current()
-    report = officers.load(here.store, identity, report_id, here.router)
     body = officers.detail(report, here.store, identity, here.deadlines, here.clock())
     return json_response(status, body, {"Cache-Control": "no-store"})
 
@@ -208,7 +207,7 @@ def _change(report_id: str, apply: Any) -> Response:
         error = officers.stale() if isinstance(e, VersionConflict) else e
         error.extra = {"current": current}
         raise error from None
-    return _detail(identity, report.id, 200)
+    return _detail(identity, officers.load(here.store, identity, report_id, here.router), 200)
 
 
 @app.route("/v1/officer/reports/{report_id}/status", methods=["POST"], **OFFICER)
@@ -252,7 +251,7 @@ def officer_add_note(report_id: str) -> Response:
     identity, here = _officer(), deployment.current()
     report = officers.load(here.store, identity, report_id, here.router)
     officers.add_note(here.store, identity, report, body, here.clock())
-    return _detail(identity, report.id, 201)
+    return _detail(identity, report, 201)  # a note leaves the report itself unchanged
 
 
 @app.route("/v1/officer/consultations", methods=["POST"], **OFFICER)
@@ -261,7 +260,7 @@ def officer_record_consultation() -> Response:
     body = _json_body()
     identity, here = _officer(), deployment.current()
     report = officers.record_consultation(here.store, identity, here.router, body, here.clock())
-    return _detail(identity, report.id, 201)
+    return _detail(identity, report, 201)
 
 
 # Every morning at 07:00 UTC (8 or 9 in Warsaw): coordinators hear of overdue reports.
