@@ -15,10 +15,16 @@ import json
 import math
 import os
 import statistics
+import sys
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from chalicelib.deployment import Settings
+from infra.engines import free_port, start_dynamodb_local, start_moto_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
@@ -98,3 +104,44 @@ def addresses() -> Iterator[str]:
     """Distinct client addresses, 10.0.0.1 upwards: each has its own daily limit."""
     for n in itertools.count(1):
         yield str(ipaddress.IPv4Address(0x0A000000 + n))
+
+
+def bench_settings(dynamodb_url: str, moto_url: str | None = None, **env: str) -> Settings:
+    """A deployment of fresh tables (and, with moto, its own bucket) for one benchmark."""
+    prefix = f"bench{uuid.uuid4().hex[:10]}"
+    base = {
+        "KMZB_CLIENT_KEY_SECRET": "bench-secret-for-client-keys",
+        "KMZB_DYNAMODB_ENDPOINT": dynamodb_url,
+        "KMZB_REPORTS_TABLE": f"{prefix}-reports",
+        "KMZB_LIMITS_TABLE": f"{prefix}-limits",
+        "KMZB_IDEMPOTENCY_TABLE": f"{prefix}-idempotency",
+        "KMZB_AUDIT_TABLE": f"{prefix}-audit",
+        "KMZB_TRUSTED_PROXY": "true",
+        "KMZB_DATA_DIR": str(PROJECT_ROOT / "data"),
+    }
+    if moto_url is not None:  # SNS, SQS and S3 on moto, never a real account
+        base.update(
+            KMZB_SNS_ENDPOINT=moto_url,
+            KMZB_SQS_ENDPOINT=moto_url,
+            KMZB_S3_ENDPOINT=moto_url,
+            KMZB_SITE_BUCKET=f"{prefix}-site",
+        )
+    return Settings.from_env({**base, **env})
+
+
+def with_engines(
+    name: str, measure: Callable[[str, str | None], list[Measurement]], moto: bool = True
+) -> list[Measurement]:
+    """Start DynamoDB Local (and moto's server), measure, and stop them whatever happens."""
+    use_dummy_aws_env()
+    print(f"{name}: starting the local engines ...", file=sys.stderr, flush=True)
+    with ExitStack() as stack:
+        dynamodb = start_dynamodb_local(free_port())
+        stack.callback(dynamodb.stop)
+        moto_url = None
+        if moto:
+            server = start_moto_server(free_port())
+            stack.callback(server.stop)
+            moto_url = server.url
+        print(f"{name}: measuring ...", file=sys.stderr, flush=True)
+        return measure(dynamodb.url, moto_url)

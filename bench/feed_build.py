@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,10 +33,9 @@ from typing import Any
 import boto3
 
 from bench import synthetic
-from bench.common import PROJECT_ROOT, Measurement, main_for, median, use_dummy_aws_env
-from chalicelib.deployment import Deployment, Settings
+from bench.common import Measurement, bench_settings, main_for, median, with_engines
+from chalicelib.deployment import Deployment
 from chalicelib.reports import Report
-from infra.engines import free_port, start_dynamodb_local, start_moto_server
 from infra.local_site import ensure_bucket
 
 GARRISON = "malopolskie"
@@ -66,21 +64,7 @@ def client(service: str, url: str) -> Any:
 
 
 def make_deployment(dynamodb_url: str, s3_url: str) -> Deployment:
-    prefix = f"bench{uuid.uuid4().hex[:10]}"
-    settings = Settings.from_env(
-        {
-            "KMZB_CLIENT_KEY_SECRET": "bench-secret-for-client-keys",
-            "KMZB_DYNAMODB_ENDPOINT": dynamodb_url,
-            "KMZB_REPORTS_TABLE": f"{prefix}-reports",
-            "KMZB_LIMITS_TABLE": f"{prefix}-limits",
-            "KMZB_IDEMPOTENCY_TABLE": f"{prefix}-idempotency",
-            "KMZB_AUDIT_TABLE": f"{prefix}-audit",
-            "KMZB_S3_ENDPOINT": s3_url,
-            "KMZB_SITE_BUCKET": f"{prefix}-site",
-            "KMZB_DATA_DIR": str(PROJECT_ROOT / "data"),
-            "AWS_REGION": REGION,
-        }
-    )
+    settings = bench_settings(dynamodb_url, s3_url, AWS_REGION=REGION)
     return Deployment(settings, clock=lambda: synthetic.NOW)
 
 
@@ -331,17 +315,7 @@ def measure(dynamodb_url: str, s3_url: str, rounds: int = ROUNDS) -> list[Measur
 
 
 def run() -> list[Measurement]:
-    use_dummy_aws_env()
-    print("feed_build: starting DynamoDB Local and moto ...", file=sys.stderr, flush=True)
-    dynamodb = start_dynamodb_local(free_port())
-    try:
-        moto = start_moto_server(free_port())
-        try:
-            return measure(dynamodb.url, moto.url)
-        finally:
-            moto.stop()
-    finally:
-        dynamodb.stop()
+    return with_engines("feed_build", lambda dynamodb, moto: measure(dynamodb, str(moto)))
 
 
 def main() -> None:

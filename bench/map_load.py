@@ -58,6 +58,8 @@ from bench.common import PROJECT_ROOT, RESULTS_DIR, Measurement, main_for, media
 from chalicelib import categories
 from chalicelib.feed import build_garrison_feed, manifest_file
 from chalicelib.reports import Report
+from infra.browser import CHROMIUM
+from infra.browser import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
 from infra.engines import free_port
 
 REPORTS = 300_000
@@ -71,15 +73,8 @@ ZOOM_TIMEOUT_MS = 30_000
 SETTLE_MS = 500  # between the first draw and the zoom steps, and between steps
 TARGET_RATIO = 0.2
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *BASE_CHROMIUM_ARGS,
     # Nothing but 127.0.0.1 resolves (requests to it are also aborted below).
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import cProfile
 import itertools
 import pstats
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,8 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import PROJECT_ROOT, Measurement, main_for, median, use_dummy_aws_env
-from infra.engines import free_port, start_dynamodb_local, start_moto_server
+from bench.common import Measurement, bench_settings, main_for, median, with_engines
 
 SECRET = "bench-secret-for-client-keys"
 UNIT = "kmp-1261"
@@ -260,28 +258,14 @@ def profile_shares(batch: HandlerBatch) -> tuple[float, float]:
 def measure(dynamodb_url: str, moto_url: str, rounds: int = ROUNDS) -> list[Measurement]:
     import boto3
 
-    from chalicelib.deployment import Deployment, Settings, use
+    from chalicelib.deployment import Deployment, use
     from chalicelib.topics import UnitTopics
     from infra.local_inbox import ensure_inbox, inbox_name
     from infra.local_site import ensure_bucket
 
-    prefix = f"bench{uuid.uuid4().hex[:10]}"
-    settings = Settings.from_env(
-        {
-            "KMZB_CLIENT_KEY_SECRET": SECRET,
-            "KMZB_DYNAMODB_ENDPOINT": dynamodb_url,
-            "KMZB_SNS_ENDPOINT": moto_url,
-            "KMZB_SQS_ENDPOINT": moto_url,
-            "KMZB_REPORTS_TABLE": f"{prefix}-reports",
-            "KMZB_LIMITS_TABLE": f"{prefix}-limits",
-            "KMZB_IDEMPOTENCY_TABLE": f"{prefix}-idempotency",
-            "KMZB_DATA_DIR": str(PROJECT_ROOT / "data"),
-            # The handler also rebuilds the changed garrisons' feeds (debounced), as in
-            # `make run`: into a bucket on moto, never a real one.
-            "KMZB_S3_ENDPOINT": moto_url,
-            "KMZB_SITE_BUCKET": f"{prefix}-site",
-        }
-    )
+    # The handler also rebuilds the changed garrisons' feeds (debounced), as in `make run`:
+    # into a bucket on moto, never a real one.
+    settings = bench_settings(dynamodb_url, moto_url, KMZB_CLIENT_KEY_SECRET=SECRET)
     deployment = Deployment(settings)
     deployment.store.create_tables()
     use(deployment)
@@ -348,18 +332,7 @@ def measure(dynamodb_url: str, moto_url: str, rounds: int = ROUNDS) -> list[Meas
 
 
 def run() -> list[Measurement]:
-    use_dummy_aws_env()
-    print("notify_throughput: starting DynamoDB Local and moto ...", file=sys.stderr, flush=True)
-    dynamodb = start_dynamodb_local(free_port())
-    try:
-        moto = start_moto_server(free_port())
-        try:
-            print("notify_throughput: measuring ...", file=sys.stderr, flush=True)
-            return measure(dynamodb.url, moto.url)
-        finally:
-            moto.stop()
-    finally:
-        dynamodb.stop()
+    return with_engines("notify_throughput", lambda dynamodb, moto: measure(dynamodb, str(moto)))
 
 
 def main() -> None:

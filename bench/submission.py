@@ -15,7 +15,6 @@ which the baseline leaves out.
 from __future__ import annotations
 
 import json
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,14 +30,14 @@ from bench.common import (
     PROJECT_ROOT,
     Measurement,
     addresses,
+    bench_settings,
     main_for,
     median,
     percentile,
-    use_dummy_aws_env,
+    with_engines,
 )
-from chalicelib.deployment import Deployment, Settings, use
+from chalicelib.deployment import Deployment, use
 from chalicelib.reports import new_report_id
-from infra.engines import free_port, start_dynamodb_local
 
 SECRET = "bench-secret-for-client-keys"
 BODY = json.dumps({"category": "speeding", "lat": 50.0614, "lon": 19.9366})
@@ -133,18 +132,7 @@ def _summary(label: str, samples: list[float], baseline: list[float]) -> list[Me
 
 
 def measure(dynamodb_url: str, warmup: int = WARMUP, samples: int = SAMPLES) -> list[Measurement]:
-    prefix = f"bench{uuid.uuid4().hex[:10]}"
-    settings = Settings.from_env(
-        {
-            "KMZB_CLIENT_KEY_SECRET": SECRET,
-            "KMZB_DYNAMODB_ENDPOINT": dynamodb_url,
-            "KMZB_REPORTS_TABLE": f"{prefix}-reports",
-            "KMZB_LIMITS_TABLE": f"{prefix}-limits",
-            "KMZB_IDEMPOTENCY_TABLE": f"{prefix}-idempotency",
-            "KMZB_TRUSTED_PROXY": "true",
-            "KMZB_DATA_DIR": str(PROJECT_ROOT / "data"),
-        }
-    )
+    settings = bench_settings(dynamodb_url, KMZB_CLIENT_KEY_SECRET=SECRET)
     deployment = Deployment(settings)
     deployment.store.create_tables()
     use(deployment)
@@ -187,14 +175,7 @@ def measure(dynamodb_url: str, warmup: int = WARMUP, samples: int = SAMPLES) -> 
 
 
 def run() -> list[Measurement]:
-    use_dummy_aws_env()
-    print("submission: starting DynamoDB Local ...", file=sys.stderr, flush=True)
-    engine = start_dynamodb_local(free_port())
-    try:
-        print("submission: measuring ...", file=sys.stderr, flush=True)
-        return measure(engine.url)
-    finally:
-        engine.stop()
+    return with_engines("submission", lambda dynamodb, _: measure(dynamodb), moto=False)
 
 
 def main() -> None:

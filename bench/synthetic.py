@@ -23,7 +23,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from bench.common import PROJECT_ROOT
 from chalicelib import workflow
 from chalicelib.errors import ApiError
 from chalicelib.feed import publicly_visible
-from chalicelib.reports import CROCKFORD, DAYS_OF_WEEK, TIMES_OF_DAY, Report
+from chalicelib.reports import CROCKFORD, DAYS_OF_WEEK, TIMES_OF_DAY, Report, new_report
 from chalicelib.units import Router
 
 DATA = PROJECT_ROOT / "data"
@@ -254,21 +254,13 @@ class Generator:
         duplicate_of = None
         if status == workflow.NOT_CONFIRMED and rng.random() < 0.2:
             duplicate_of = ulid(created - timedelta(days=rng.uniform(1, 90)), rng)
-        return Report(
-            id=ulid(created, rng),
-            category=rng.choices(self.categories, cum_weights=self.category_weights)[0],
-            lat=lat,
-            lon=lon,
-            teryt=placement.powiat.teryt,
-            powiat_name=placement.powiat.name,
-            unit_id=placement.unit.id,
-            unit_name=placement.unit.name,
-            unit_teryt=placement.unit.teryt,
-            garrison=placement.garrison.id,
-            status=status,
-            status_version=STATUS_VERSION[status],
-            created_at=created,
-            modified_at=modified,
+        arrived = new_report(
+            ulid(created, rng),
+            rng.choices(self.categories, cum_weights=self.category_weights)[0],
+            lat,
+            lon,
+            placement,
+            created,
             description=rng.choice(DESCRIPTIONS) if rng.random() < 0.5 else None,
             occurred_at=occurred,
             time_of_day=time_of_day,
@@ -276,6 +268,10 @@ class Generator:
             request_hash=f"{rng.getrandbits(256):064x}" if rng.random() < 0.5 else None,
             duplicate_of=duplicate_of,
             confirmations=rng.choices(range(9), cum_weights=self.confirmation_weights)[0],
+        )
+        # ... and where the workflow has taken it since.
+        return replace(
+            arrived, status=status, status_version=STATUS_VERSION[status], modified_at=modified
         )
 
     def __iter__(self) -> Iterator[Report]:

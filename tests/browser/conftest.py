@@ -24,19 +24,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, sync_playwright
 
+from infra.browser import CHROMIUM, CHROMIUM_ARGS
 from infra.build_site import build, is_built
 from infra.engines import PROJECT_ROOT, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 KRAKOW = {"lat": 50.0614, "lon": 19.9366}  # served by Komenda Miejska Policji w Krakowie (1261)
 _client_numbers = itertools.count(1)
 _browser_numbers = itertools.count(1)
@@ -143,12 +134,12 @@ def officer_token(stack: Stack) -> str:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
+    if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium is needed at {CHROMIUM} for the browser tests: apt-get install chromium"
         )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
