@@ -159,14 +159,73 @@ function signOut(polish = "Wylogowano.", english = "Signed out.", kind = "") {
   $("token").focus();
 }
 
-/**
- * In AWS officers will sign in through the Cognito hosted UI (authorization code with PKCE):
- * redirect to the user pool's /oauth2/authorize, exchange the returned code at /oauth2/token
- * and keep the ID token like a pasted one. Not wired up yet; locally a development token is
- * pasted into the form instead.
- */
-export function signInWithCognitoHostedUi() {
-  throw new Error("Cognito sign-in is not configured for this deployment yet");
+// ---- Cognito hosted UI (authorization code with PKCE) -----------------------------------
+// In AWS /config.json names the user pool's domain and app client; locally it does not, and
+// a development token is pasted instead. Either way the API verifies the same ID token.
+
+const PKCE_KEY = "kmzb-officer-pkce";
+const redirectUri = () => `${location.origin}${location.pathname}`;
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+async function cognitoConfig() {
+  try {
+    const response = await fetch("/config.json");
+    const config = response.ok ? await response.json() : {};
+    const cognito = config.cognito;
+    return cognito && cognito.domain && cognito.client_id ? cognito : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Send the officer to the hosted UI; they come back with ?code=…&state=…. */
+export async function signInWithCognitoHostedUi(cognito) {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(48)));
+  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const challenge = base64url(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
+  const query = new URLSearchParams({
+    response_type: "code", client_id: cognito.client_id, redirect_uri: redirectUri(),
+    scope: "openid email profile", code_challenge: challenge, code_challenge_method: "S256",
+    state,
+  });
+  location.assign(`${cognito.domain}/oauth2/authorize?${query}`);
+}
+
+/** Back from the hosted UI: exchange the code for the ID token. True when signed in. */
+async function finishCognitoSignIn(cognito) {
+  const params = new URLSearchParams(location.search);
+  const code = params.get("code");
+  if (!code) return false;
+  const saved = JSON.parse(sessionStorage.getItem(PKCE_KEY) || "{}");
+  sessionStorage.removeItem(PKCE_KEY);
+  history.replaceState(null, "", redirectUri() + location.hash); // the code is single-use
+  if (!saved.verifier || params.get("state") !== saved.state) {
+    say($("sign-in-message"), "Logowanie przerwane: spróbuj ponownie.",
+      "Sign-in interrupted: please try again.", "error");
+    return false;
+  }
+  const response = await fetch(`${cognito.domain}/oauth2/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code", client_id: cognito.client_id, code,
+      redirect_uri: redirectUri(), code_verifier: saved.verifier,
+    }),
+  });
+  const answer = response.ok ? await response.json() : {};
+  if (!answer.id_token) {
+    say($("sign-in-message"), "Logowanie nie powiodło się.", "Sign-in failed.", "error");
+    return false;
+  }
+  token = answer.id_token;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return true;
 }
 
 async function start() {
@@ -572,5 +631,13 @@ $("note-form").addEventListener("submit", addNote);
 $("status-form").addEventListener("submit", (event) => event.preventDefault());
 window.addEventListener("hashchange", () => { if (token) route(); });
 
-if (token) start();
-else showSignIn();
+(async () => {
+  const cognito = await cognitoConfig();
+  if (cognito) {
+    $("cognito-sign-in").hidden = false;
+    $("cognito-sign-in").addEventListener("click", () => signInWithCognitoHostedUi(cognito));
+    if (await finishCognitoSignIn(cognito)) return start();
+  }
+  if (token) start();
+  else showSignIn();
+})();

@@ -4,7 +4,11 @@ conflicting change, the way back to signing in, and no serious accessibility vio
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page, expect
+import base64
+import hashlib
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from infra.engines import PROJECT_ROOT
 from tests.browser.conftest import Stack
@@ -156,3 +160,43 @@ def serious_violations(page: Page) -> list[str]:
         for v in violations
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def test_in_aws_an_officer_signs_in_through_the_cognito_hosted_ui(
+    page: Page, context: BrowserContext, stack: Stack, officer_token: str
+) -> None:
+    """The hosted UI's authorization-code flow with PKCE, Cognito played by the test."""
+    domain = "https://kmzb-test.auth.eu-central-1.amazoncognito.com"
+    seen: dict[str, str] = {}
+
+    def config(route: Route) -> None:
+        cognito = {"domain": domain, "client_id": "panel-client"}
+        route.fulfill(json={"api": "/v1", "cognito": cognito})
+
+    def authorize(route: Route) -> None:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(route.request.url).query).items()}
+        seen.update(query)
+        back = f"{query['redirect_uri']}?code=one-time-code&state={query['state']}"
+        route.fulfill(content_type="text/html", body=f"<script>location.replace({back!r})</script>")
+
+    def exchange(route: Route) -> None:
+        form = {k: v[0] for k, v in parse_qs(route.request.post_data or "").items()}
+        digest = hashlib.sha256(form["code_verifier"].encode()).digest()
+        challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        if form["code"] != "one-time-code" or challenge != seen["code_challenge"]:
+            route.fulfill(status=400, json={"error": "invalid_grant"})
+            return
+        cors = {"Access-Control-Allow-Origin": "*"}
+        route.fulfill(json={"id_token": officer_token, "token_type": "Bearer"}, headers=cors)
+
+    context.route("**/config.json", config)
+    context.route(f"{domain}/oauth2/authorize*", authorize)
+    context.route(f"{domain}/oauth2/token", exchange)
+    page.goto(stack.panel)
+    page.get_by_role("button", name="Zaloguj kontem służbowym").click()
+
+    expect(page.locator("#whoami")).to_contain_text("Kraków")
+    assert seen["client_id"] == "panel-client"
+    assert seen["code_challenge_method"] == "S256"
+    assert seen["redirect_uri"] == stack.panel
+    assert "code=" not in page.url  # the one-time code does not linger in the address
