@@ -7,7 +7,7 @@ PY := $(BIN)/python
 KMZB_DATA_SRC ?= ../shared/data
 DATA := data
 
-.PHONY: run test lint typecheck unit integration bench boundaries deps tables package clean
+.PHONY: run test lint typecheck unit integration bench boundaries deps tables synth deploy deploy-national clean
 
 deps: $(VENV)/.installed node_modules/.installed static_site/vendor/.built boundaries
 
@@ -52,12 +52,19 @@ tables: deps
 	KMZB_DYNAMODB_ENDPOINT=$${KMZB_DYNAMODB_ENDPOINT:-http://127.0.0.1:$${KMZB_DYNAMODB_PORT:-8002}} \
 	  $(PY) -m infra.tables
 
-# The SAM template and zip of a stage, with the stream trigger's failure handling
-# (partial batch failures, bounded retries, bisection, SQS on-failure destination) merged in.
-STAGE ?= local
-package: deps
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage $(STAGE) \
-	  --merge-template infra/stream_event_source.json build/package/$(STAGE)
+# Every stack's CloudFormation template (17 garrisons + national) into build/templates/,
+# with the SAM transform expanded offline and checked by cfn-lint. No AWS account needed.
+synth: deps
+	$(PY) -m infra.stages --check
+	$(PY) -m infra.templates
+
+# Deploy one garrison's stack (or the national one) with the CDK CLI: docs/DEPLOY.md.
+deploy: deps
+	@test -n "$(GARRISON)" || { echo "usage: make deploy GARRISON=<slug> (docs/DEPLOY.md)"; exit 2; }
+	$(PY) -m infra.deploy $(GARRISON)
+
+deploy-national: deps
+	$(PY) -m infra.deploy national
 
 lint: deps
 	$(BIN)/ruff check .
@@ -72,11 +79,11 @@ unit: deps
 integration: deps
 	$(BIN)/pytest -q tests/integration
 
-test: lint typecheck
+test: lint typecheck synth
 	$(BIN)/pytest
 
 bench: deps
 	$(PY) -m bench.run_all
 
 clean:
-	rm -rf $(VENV) node_modules $(DATA) .kmzb .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(DATA) .kmzb .pytest_cache .mypy_cache .ruff_cache build vendor chalice.out

@@ -50,9 +50,9 @@ def _request() -> Request:
 
 def _client_key() -> str:
     """The pseudonym of the requesting client (an HMAC of its address)."""
-    request, settings = _request(), deployment.current().settings
-    address = client_address(request.context, request.headers, settings.trusted_proxy)
-    return limits.client_key(settings.client_key_secret, address)
+    request, here = _request(), deployment.current()
+    address = client_address(request.context, request.headers, here.settings.trusted_proxies)
+    return limits.client_key(here.client_key_secret, address)
 
 
 def _query(*allowed: str) -> dict[str, str]:
@@ -69,8 +69,7 @@ def health() -> Response:
 @app.route("/v1/categories", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
 def list_categories() -> Response:
-    body = {"categories": [c.as_dict() for c in categories.CATEGORIES]}
-    return json_response(200, body, {"Cache-Control": "public, max-age=3600"})
+    return json_response(200, categories.catalogue(), {"Cache-Control": "public, max-age=3600"})
 
 
 @app.route("/v1/reports", methods=["POST"], content_types=ANY_CONTENT)
@@ -79,20 +78,18 @@ def submit_report() -> Response:
     request = _request()
     body = parse_json_body(request.raw_body, request.headers.get("content-type"))
     here = deployment.current()
-    settings, now = here.settings, here.clock()
+    now, secret = here.clock(), here.client_key_secret
     submission = reports.parse_submission(body, now)
     idempotency_key = reports.parse_idempotency_key(request.headers.get("idempotency-key"))
     placement = here.router.place(submission.lat, submission.lon)
     client = _client_key()
     receipt = reports.submit(
-        submission, placement, client, idempotency_key, now, here.store, settings.client_key_secret
+        submission, placement, client, idempotency_key, now, here.store, secret
     )
     headers = {"Location": f"/v1/reports/{receipt.report.id}"}
     if receipt.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return json_response(
-        201, reports.receipt_body(receipt.report, settings.client_key_secret), headers
-    )
+    return json_response(201, reports.receipt_body(receipt.report, secret), headers)
 
 
 @app.route("/v1/reports/{report_id}", methods=["GET"], content_types=ANY_CONTENT)
@@ -100,7 +97,7 @@ def submit_report() -> Response:
 def follow_report(report_id: str) -> Response:
     here = deployment.current()
     token = _query("token").get("token")
-    if not reports.token_matches(here.settings.client_key_secret, report_id, token):
+    if not reports.token_matches(here.client_key_secret, report_id, token):
         raise not_found()
     report = here.store.get(report_id)
     if report is None:
@@ -264,7 +261,7 @@ def officer_record_consultation() -> Response:
 
 
 # Every morning at 07:00 UTC (8 or 9 in Warsaw): coordinators hear of overdue reports.
-@app.schedule(Cron(0, 7, "*", "?", "*", "*"))
+@app.schedule(Cron(0, 7, "*", "*", "?", "*"))
 def remind_overdue(event: Any) -> dict[str, int]:
     return overdue.remind(deployment.current(), event.context)
 

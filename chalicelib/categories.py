@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Visibility(StrEnum):
@@ -117,3 +118,8 @@ BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
 
 def get(code: str) -> Category | None:
     return BY_CODE.get(code)
+
+
+def catalogue() -> dict[str, Any]:
+    """GET /v1/categories' answer (also a static file on the national map)."""
+    return {"categories": [c.as_dict() for c in CATEGORIES]}

@@ -67,9 +67,12 @@ def filter_policy(events: tuple[str, ...], categories: tuple[str, ...]) -> str:
 class UnitTopics:
     """Create unit topics and manage their subscriptions (admin use and the local stack)."""
 
-    def __init__(self, client: Any, topic_arn_prefix: str) -> None:
+    def __init__(
+        self, client: Any, topic_arn_prefix: str, dead_letters_arn: str | None = None
+    ) -> None:
         self._client = client
         self._prefix = topic_arn_prefix
+        self._dead_letters = dead_letters_arn
 
     def ensure(self, unit_id: str) -> str:
         """Create the unit's topic if missing (CreateTopic is idempotent)."""
@@ -88,10 +91,20 @@ class UnitTopics:
             TopicArn=topic_arn(self._prefix, unit_id),
             Protocol=protocol,
             Endpoint=endpoint,
-            Attributes={"FilterPolicy": filter_policy(events, categories)},
+            Attributes=self._subscription_attributes(events, categories),
             ReturnSubscriptionArn=True,
         )
         return str(response["SubscriptionArn"])
+
+    def _subscription_attributes(
+        self, events: tuple[str, ...], categories: tuple[str, ...]
+    ) -> dict[str, str]:
+        attributes = {"FilterPolicy": filter_policy(events, categories)}
+        if self._dead_letters:
+            # Messages SNS cannot deliver (a dead number, a full mailbox) wait here for the
+            # admins instead of vanishing; an alarm watches the queue.
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": self._dead_letters})
+        return attributes
 
     def subscriptions(self, unit_id: str) -> list[Subscription]:
         found = []

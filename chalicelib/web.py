@@ -71,22 +71,23 @@ def query_params(raw: Mapping[str, str] | None, allowed: frozenset[str]) -> dict
 
 
 def client_address(
-    request_context: Mapping[str, Any], headers: Mapping[str, str], trusted_proxy: bool
+    request_context: Mapping[str, Any], headers: Mapping[str, str], trusted_proxies: int
 ) -> str:
     """The address the daily limit counts.
 
-    API Gateway's sourceIp is the peer it saw. Behind a trusted proxy
-    (CloudFront) that peer is the proxy, which appends the real client as the
-    last X-Forwarded-For entry; entries before it are whatever the client sent.
+    API Gateway's sourceIp is the peer it saw. Behind trusted proxies each one
+    appends the peer it saw to X-Forwarded-For, so the client is the entry that
+    many places from the end (CloudFront, then API Gateway: 2; the local site
+    server: 1); entries before it are whatever the client sent.
     """
     source = str(request_context.get("identity", {}).get("sourceIp") or "unknown")
-    if trusted_proxy:
-        forwarded = headers.get("x-forwarded-for", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        try:
-            return str(ipaddress.ip_address(last))
-        except ValueError:
-            pass
+    if trusted_proxies > 0:
+        entries = [e.strip() for e in headers.get("x-forwarded-for", "").split(",")]
+        if len(entries) >= trusted_proxies:
+            try:
+                return str(ipaddress.ip_address(entries[-trusted_proxies]))
+            except ValueError:
+                pass
     return source
 
 

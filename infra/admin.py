@@ -7,9 +7,14 @@
     kmzb-admin inbox --unit 1261            # local only: what officers would have received
     kmzb-admin dev-token --role officer --unit 1261   # local only: a token for the panel
     kmzb-admin remind-overdue               # send the coordinators' overdue summaries now
+    kmzb-admin units init --garrison malopolskie    # write infra/units/malopolskie.json
+    kmzb-admin units check --garrison malopolskie   # validate it after editing
+    kmzb-admin boundaries import-prg ~/PRG/PRG_jednostki_administracyjne.gpkg --simplify 5
 
 Settings come from KMZB_* variables; with none for SNS and a running `make run`,
-it talks to the local stack (the addresses in .kmzb/local.json).
+it talks to the local stack (the addresses in .kmzb/local.json). `units` and
+`boundaries` only read and write files; their data folder is KMZB_DATA_DIR
+(default: data/).
 """
 
 from __future__ import annotations
@@ -73,7 +78,8 @@ def settings_from_environment(env: dict[str, str]) -> Settings:
     env.setdefault("KMZB_CLIENT_KEY_SECRET", "not-used-by-the-admin-command")
     state = Path(env.get("KMZB_STATE_DIR") or PROJECT_ROOT / ".kmzb")
     local = state / "local.json"
-    if "KMZB_SNS_ENDPOINT" not in env and local.exists():
+    in_aws = "KMZB_SNS_ENDPOINT" in env or "KMZB_TOPIC_ARN_PREFIX" in env  # docs/DEPLOY.md
+    if not in_aws and local.exists():
         addresses = json.loads(local.read_text("utf-8"))
         moto = addresses["moto"]
         env.update(KMZB_SNS_ENDPOINT=moto, KMZB_SQS_ENDPOINT=moto)
@@ -129,6 +135,107 @@ def _remind_overdue(settings: Settings, env: dict[str, str], out: Any) -> int:
     return 0
 
 
+def _data_dir(env: dict[str, str]) -> Path:
+    """The boundary data folder, as Settings.data_dir finds it."""
+    return Path(env.get("KMZB_DATA_DIR") or PROJECT_ROOT / "data")
+
+
+def _units(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
+    from chalicelib.units import UnitConfigError
+    from infra import unit_config
+
+    data_dir = _data_dir(env)
+    try:
+        if args.units_command == "init":
+            slugs = unit_config.garrison_slugs(data_dir)
+            if args.garrison not in slugs:
+                raise AdminError(
+                    f"unknown garrison {args.garrison!r}; valid garrisons: {', '.join(slugs)}"
+                )
+            path = Path(args.output) if args.output else unit_config.units_path(args.garrison)
+            if path.exists() and not args.force:
+                raise AdminError(f"{path} exists; give --force to overwrite it")
+            config = unit_config.default_config(args.garrison, data_dir)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(unit_config.dump_config(config), encoding="utf-8")
+            print(
+                f"wrote {path}: garrison {args.garrison}, {len(config['units'])} units "
+                "(one per powiat); edit it, then run "
+                f"`kmzb-admin units check --garrison {args.garrison} {path}`",
+                file=out,
+            )
+            return 0
+        if args.path:
+            path = Path(args.path)
+        elif args.garrison:
+            path = unit_config.units_path(args.garrison)
+        else:
+            raise AdminError("give --garrison or the unit file's path")
+        if not path.exists():
+            raise AdminError(f"{path}: no such file (`kmzb-admin units init` writes one)")
+        try:
+            raw = unit_config.read_unit_file(path)
+        except unit_config.UnitFileError as e:
+            raw, problems = None, e.problems
+        else:
+            garrison = args.garrison or (raw.get("garrison") if isinstance(raw, dict) else None)
+            if not isinstance(garrison, str) or not garrison:
+                raise AdminError(f"{path} names no garrison; give --garrison")
+            problems = unit_config.check_config(raw, garrison, data_dir)
+        if problems:
+            for problem in problems:
+                print(f"{path}: {problem}", file=out)
+            print(f"kmzb-admin: {path}: {len(problems)} problem(s)", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        units = raw["units"]
+        served = sum(len(u["powiats"]) for u in units)
+        print(f"{garrison}: {served} powiats in {len(units)} units: OK", file=out)
+        return 0
+    except UnitConfigError as e:
+        raise AdminError(str(e)) from None
+    except OSError as e:
+        raise AdminError(f"{e.filename or ''}: {e.strerror or e}") from None
+
+
+def _import_prg(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
+    from infra import prg
+
+    data_dir = _data_dir(env)
+    output_dir = Path(args.output_dir) if args.output_dir else data_dir / "boundaries"
+    try:
+        result = prg.import_prg(
+            Path(args.path),
+            output_dir,
+            voivodeships=Path(args.voivodeships) if args.voivodeships else None,
+            simplify_m=args.simplify,
+            expect_powiats=args.expect_powiats,
+            expect_voivodeships=args.expect_voivodeships,
+            garrisons_path=data_dir / "garrisons.json",
+            encoding=args.encoding,
+        )
+    except prg.PrgError as e:
+        raise AdminError(str(e)) from None
+    except OSError as e:
+        raise AdminError(f"{e.filename or output_dir}: {e.strerror or e}") from None
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=out)
+    if result.errors:
+        for error in result.errors:
+            print(f"error: {error}", file=out)
+        print(
+            f"kmzb-admin: the import has {len(result.errors)} error(s); nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    powiats, voivodeships = result.written
+    print(
+        f"wrote {len(result.powiats['features'])} powiats to {powiats} and "
+        f"{len(result.voivodeships['features'])} voivodeships to {voivodeships}",
+        file=out,
+    )
+    return 0
+
+
 def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="kmzb-admin", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -153,7 +260,49 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
     token.add_argument("--garrison", help="for an admin: the garrison's slug")
     token.add_argument("--name", default="")
     commands.add_parser("remind-overdue", help="send each unit's overdue summary now")
+    units = commands.add_parser("units", help="a garrison's unit file (infra/units/)")
+    units_commands = units.add_subparsers(dest="units_command", required=True)
+    init = units_commands.add_parser("init", help="write the default units: one per powiat")
+    init.add_argument("--garrison", required=True, help="the garrison's slug")
+    init.add_argument("--output", help="where to write (default: infra/units/<garrison>.json)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    check = units_commands.add_parser("check", help="validate a unit file")
+    check.add_argument("--garrison", help="the garrison's slug (default: the file's)")
+    check.add_argument("path", nargs="?", help="the file (default: infra/units/<garrison>.json)")
+    boundaries = commands.add_parser("boundaries", help="the powiat and voivodeship layers")
+    boundaries_commands = boundaries.add_subparsers(dest="boundaries_command", required=True)
+    prg_import = boundaries_commands.add_parser(
+        "import-prg", help="convert GUGiK's PRG download (EPSG:2180) to the project's GeoJSON"
+    )
+    prg_import.add_argument(
+        "path", help="a GeoPackage, the powiat shapefile, or a folder of PRG shapefiles"
+    )
+    prg_import.add_argument("--voivodeships", help="the voivodeship layer's file")
+    prg_import.add_argument("--output-dir", help="default: <data folder>/boundaries")
+    prg_import.add_argument(
+        "--simplify",
+        type=float,
+        default=0.0,
+        metavar="METRES",
+        help="simplify each boundary by this tolerance before reprojecting (default: 0, none)",
+    )
+    prg_import.add_argument(
+        "--expect-powiats", type=int, default=380, metavar="N", help="default: 380"
+    )
+    prg_import.add_argument(
+        "--expect-voivodeships", type=int, default=16, metavar="N", help="default: 16"
+    )
+    prg_import.add_argument("--encoding", help="the shapefile's text encoding, if not in its .cpg")
     args = parser.parse_args(argv)
+
+    if args.command in ("units", "boundaries"):
+        try:
+            if args.command == "units":
+                return _units(env, args, out)
+            return _import_prg(env, args, out)
+        except AdminError as e:
+            print(f"kmzb-admin: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
 
     from chalicelib.topics import COORDINATOR_EVENTS, OFFICER_EVENTS, UnitTopics
 
@@ -181,7 +330,11 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
             else:
                 protocol, endpoint = "sms", normalise_phone(args.phone)
         wanted = parse_categories(getattr(args, "categories", None))
-        topics = UnitTopics(_client(settings, "sns"), settings.topic_arn_prefix)
+        topics = UnitTopics(
+            _client(settings, "sns"),
+            settings.topic_arn_prefix,
+            settings.notification_dead_letters_arn,
+        )
         topics.ensure(unit_id)
         if args.command == "subscribe":
             events = COORDINATOR_EVENTS if args.coordinator else OFFICER_EVENTS

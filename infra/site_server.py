@@ -3,16 +3,26 @@
 In AWS one distribution serves the bucket (site and feeds) and routes /v1/* to
 API Gateway, so pages, feeds and the API share an origin; this keeps that true
 locally. Objects are read from moto's S3 anonymously, as the bucket policy allows.
+
+Every response carries the security headers CloudFront's response headers policy adds
+(infra/site_headers.py), over plain http: no HSTS, no upgrade-insecure-requests. Origins the
+pages may fetch from or show images of besides the site's own, as the deployment passes them
+to the policy in AWS (e.g. the Cognito domain of the officers' sign-in), can be given
+locally, separated by spaces, in KMZB_SITE_CONNECT_SRC and KMZB_SITE_IMG_SRC.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+from infra.site_headers import security_headers
 
 # What CloudFront must forward to the API too (Authorization: the officers' tokens).
 PASSED_HEADERS = ("authorization", "content-type", "idempotency-key", "accept", "accept-language")
@@ -31,6 +41,12 @@ MAX_BODY = 64 * 1024
 class _Handler(BaseHTTPRequestHandler):
     api_url = ""
     bucket_url = ""
+    added_headers: Mapping[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.added_headers.items():  # on every response, errors too
+            self.send_header(name, value)
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the API logs requests; static files are not worth a line each
@@ -86,9 +102,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(405)
 
 
+def _sources_from_env(name: str) -> list[str]:
+    return os.environ.get(name, "").split()
+
+
 class SiteServer:
-    def __init__(self, bucket_url: str, port: int, api_url: str) -> None:
-        handler = type("SiteHandler", (_Handler,), {"api_url": api_url, "bucket_url": bucket_url})
+    def __init__(
+        self,
+        bucket_url: str,
+        port: int,
+        api_url: str,
+        *,
+        connect_src: Sequence[str] | None = None,
+        img_src: Sequence[str] | None = None,
+    ) -> None:
+        if connect_src is None:
+            connect_src = _sources_from_env("KMZB_SITE_CONNECT_SRC")
+        if img_src is None:
+            img_src = _sources_from_env("KMZB_SITE_IMG_SRC")
+        self.headers = security_headers(connect_src, img_src, https=False)
+        attributes = {"api_url": api_url, "bucket_url": bucket_url, "added_headers": self.headers}
+        handler = type("SiteHandler", (_Handler,), attributes)
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.url = f"http://127.0.0.1:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -20,6 +20,7 @@ const LIST_LIMIT = 30; // the list of reports in view names at most this many sy
 const FILTER_DELAY_MS = 150;
 
 const root = document.documentElement;
+let reporting = true;
 let manifest = new URL(DEFAULT_MANIFEST, location.origin).href;
 let engine = null;
 let summary = null; // the engine's answer to the last load or filter
@@ -84,6 +85,9 @@ async function main() {
   const feed = startFeed(state, configPromise); // at once: the feed is the slowest part
   const config = await configPromise;
   setApiBase(config?.api);
+  // The national map has no API to take reports: they are made on the garrison's map.
+  reporting = config?.reporting !== false;
+  $("open-report").hidden = !reporting;
   const catalogue = api("/categories");
   mapView = new MapView({
     tiles: tilesOf(config), view: state.view, styleOf, onMove: moved, onClick: clicked,
@@ -108,7 +112,7 @@ async function startForms(catalogue, state) {
       remember();
     } });
   $("open-report").addEventListener("click", () => report.open());
-  if (state.report) report.open({ focus: false });
+  if (state.report && reporting) report.open({ focus: false });
   showTracking(names);
   if (summary) await draw(); // the list of reports in view, now with category names
 }
@@ -313,7 +317,8 @@ async function openItems(offsets, { fromList = false } = {}) {
 async function showReports(at, indexes) {
   const details = await engine.call("details", indexes.slice(0, 10), drawn);
   if (!details.length) return;
-  const onConfirm = (detail, controls) => confirmReport(engine, detail.ref, controls);
+  const onConfirm = reporting
+    ? (detail, controls) => confirmReport(engine, detail.ref, controls) : null;
   let content;
   if (details.length === 1) {
     content = reportCard(details[0], names, { onConfirm, headingLevel: 2 });

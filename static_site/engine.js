@@ -45,11 +45,27 @@ export class MapData {
    * Answers a summary; `changed` is false when no garrison's feed changed.
    */
   async load(manifestUrl, { fresh = false } = {}) {
-    const manifest = await this.getJson(manifestUrl, fresh ? "no-cache" : "default");
+    const cache = fresh ? "no-cache" : "default";
+    const manifest = await this.getJson(manifestUrl, cache);
     if (!Array.isArray(manifest?.garrisons)) throw new FeedError("the manifest lists no garrisons");
-    const entries = manifest.garrisons.filter((g) => g && typeof g.compact === "string");
+    // An entry names its files, or (the national manifest) the garrison's pointer to them.
+    const listed = manifest.garrisons.filter((g) => g && (typeof g.compact === "string"
+      || typeof g.pointer === "string"));
+    const pointed = await Promise.allSettled(listed.map(async (entry) => {
+      if (typeof entry.compact === "string") return { ...entry, base: manifestUrl };
+      const base = new URL(entry.pointer, manifestUrl).href;
+      const pointer = await this.getJson(base, cache);
+      if (typeof pointer?.compact !== "string") throw new FeedError(`${base}: no compact feed`);
+      return { ...entry, ...pointer, base };
+    }));
+    const entries = [];
+    const failures = [];
+    pointed.forEach((result, i) => {
+      if (result.status === "fulfilled") entries.push(result.value);
+      else failures.push({ garrison: listed[i].garrison, error: String(result.reason?.message) });
+    });
     const results = await Promise.allSettled(entries.map(async (entry) => {
-      const url = new URL(entry.compact, manifestUrl).href;
+      const url = new URL(entry.compact, entry.base).href;
       if (!this.decoded.has(url)) {
         this.decoded.set(url, decodeCompact(await this.getJson(url), this.dictionaries));
       }
@@ -57,7 +73,6 @@ export class MapData {
     }));
     const loaded = [];
     const parts = [];
-    const failures = [];
     results.forEach((result, i) => {
       if (result.status === "fulfilled") {
         loaded.push(entries[i]);
@@ -66,7 +81,7 @@ export class MapData {
         failures.push({ garrison: entries[i].garrison, error: String(result.reason?.message) });
       }
     });
-    const current = new Set(entries.map((e) => new URL(e.compact, manifestUrl).href));
+    const current = new Set(entries.map((e) => new URL(e.compact, e.base).href));
     for (const url of this.decoded.keys()) if (!current.has(url)) this.decoded.delete(url);
     const key = (list) => list.map((g) => g.compact).join("\n");
     const changed = key(loaded) !== key(this.garrisons);
@@ -74,8 +89,8 @@ export class MapData {
       let offset = 0;
       this.garrisons = loaded.map((entry, i) => {
         const garrison = { ...entry, offset, length: parts[i].length,
-          compactUrl: new URL(entry.compact, manifestUrl).href,
-          idsUrl: entry.ids ? new URL(entry.ids, manifestUrl).href : null };
+          compactUrl: new URL(entry.compact, entry.base).href,
+          idsUrl: entry.ids ? new URL(entry.ids, entry.base).href : null };
         offset += parts[i].length;
         return garrison;
       });

@@ -3,6 +3,7 @@ whole local stack (`make run`'s), started once per session on free ports.
 
 Only 127.0.0.1 is reachable from the browser: map tiles and anything else are blocked.
 New reports are overdue at once (KMZB_TAKE_UP_DAYS=0), so that overdue ones can be seen.
+Every page is served with the site's strict Content-Security-Policy, as in AWS.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from infra.build_site import build, is_built
 from infra.engines import PROJECT_ROOT, free_port
 
 KRAKOW = {"lat": 50.0614, "lon": 19.9366}  # served by Komenda Miejska Policji w Krakowie (1261)
+# The user pool domain test_officer_panel's hosted-UI test plays: the site server lets the
+# panel fetch its token endpoint, as CloudFront's policy does the real domain's in AWS.
+COGNITO_TEST_DOMAIN = "https://kmzb-test.auth.eu-central-1.amazoncognito.com"
 _client_numbers = itertools.count(1)
 _browser_numbers = itertools.count(1)
 
@@ -92,6 +96,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "KMZB_TAKE_UP_DAYS": "0",  # every new report is overdue at once; in verification it is not
         "KMZB_FEED_DEBOUNCE_SECONDS": "1",  # feeds rebuilt within a second or two of a change
         "KMZB_FEED_TICK": "1",
+        "KMZB_SITE_CONNECT_SRC": COGNITO_TEST_DOMAIN,  # CSP connect-src (infra/site_server.py)
     }
     for name in ("API", "SITE", "DYNAMODB", "MOTO"):
         env[f"KMZB_{name}_PORT"] = str(free_port())

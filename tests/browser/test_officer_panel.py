@@ -145,7 +145,7 @@ def test_the_panel_has_no_serious_accessibility_violations(
 ) -> None:
     report_id = stack.submit_report("Parkowanie na przejściu dla pieszych.", "illegal_parking")
     page.goto(stack.panel + f"#/r/{report_id}")
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text("utf-8"))  # not a <script>: the CSP refuses inline ones
     assert serious_violations(page) == []  # signing in
 
     paste_token(page, officer_token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
@@ -92,3 +93,21 @@ def test_unsubscribing_someone_not_subscribed_says_so(
     code, _ = admin(admin_env, "unsubscribe", "--unit", "1261", "--email", "x@policja.gov.pl")
     assert code == 2
     assert "not subscribed" in capsys.readouterr().err
+
+
+def test_subscriptions_redrive_undeliverable_messages_to_the_garrisons_dead_letter_queue(
+    admin_env: dict[str, str], notifying: Deployment
+) -> None:
+    import boto3
+
+    dead_letters = "arn:aws:sqs:eu-central-1:123456789012:kmzb-x-notifications-dlq"
+    env = {**admin_env, "KMZB_NOTIFICATION_DLQ_ARN": dead_letters}
+    code, out = admin(env, "subscribe", "--unit", "1261", "--email", "anna.nowak@policja.gov.pl")
+    assert code == 0, out
+    sns = boto3.client(
+        "sns", region_name="eu-central-1", endpoint_url=notifying.settings.sns_endpoint
+    )
+    arn = out.strip().rsplit(": ", 1)[-1]
+    attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive == {"deadLetterTargetArn": env["KMZB_NOTIFICATION_DLQ_ARN"]}

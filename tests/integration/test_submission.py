@@ -110,7 +110,7 @@ def test_without_a_trusted_proxy_a_forged_forwarded_header_does_not_escape_the_l
 ) -> None:
     from dataclasses import replace
 
-    deployment.settings = replace(deployment.settings, trusted_proxy=False)
+    deployment.settings = replace(deployment.settings, trusted_proxies=0)
     assert post(client, KRAKOW, ip="203.0.113.5").status_code == 201
     assert post(client, KRAKOW, ip="203.0.113.6").status_code == 429
 

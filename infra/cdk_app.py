@@ -1,0 +1,122 @@
+"""The CDK app: a stack per garrison and the national stack.
+
+    python -m infra.cdk_app                      # synthesize all 18 into build/cdk.out
+    python -m infra.cdk_app --only malopolskie   # one stack (what `make deploy` runs)
+
+The CDK CLI runs it as `--app` (cdk.json); synthesis needs no AWS credentials or
+network: without CDK_DEFAULT_ACCOUNT (set by the CLI from the credentials) the
+stacks get a placeholder account. Admin settings per garrison (custom domain,
+alarm e-mails, the national distribution) come from infra/deployments.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from infra.engines import PROJECT_ROOT
+
+DEPLOYMENTS = PROJECT_ROOT / "infra" / "deployments.json"
+PLACEHOLDER_ACCOUNT = "123456789012"
+DEFAULT_REGION = "eu-central-1"
+DEFAULT_OUTDIR = PROJECT_ROOT / "build" / "cdk.out"
+
+
+def _region() -> str:
+    return (
+        os.environ.get("CDK_DEFAULT_REGION")
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION
+    )
+
+
+def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = None) -> list[str]:
+    """Synthesize the stacks (all, or those named) into outdir; their ids, in order."""
+    import aws_cdk as cdk
+
+    from infra.garrison_stack import GarrisonStack, load_options
+    from infra.lambda_data import prepare
+    from infra.national_stack import GarrisonSite, NationalStack
+    from infra.unit_config import garrison_units
+
+    # Chalice and the SAM translator create AWS clients (no calls): they want a region.
+    os.environ.setdefault("AWS_DEFAULT_REGION", _region())
+    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    data = data_dir or PROJECT_ROOT / "data"
+    prepare(data)
+    with open(data / "garrisons.json", encoding="utf-8") as f:
+        garrisons = json.load(f)
+    settings = json.loads(DEPLOYMENTS.read_text("utf-8")) if DEPLOYMENTS.exists() else {}
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT
+    region = _region()
+    environment = cdk.Environment(account=account, region=region)
+    wanted = set(only or [])
+    known = {g["garrison"] for g in garrisons} | {"national"}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise SystemExit(
+            f"unknown stacks: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+
+    app = cdk.App(outdir=str(outdir))
+    built = []
+    for g in garrisons:
+        slug = g["garrison"]
+        if wanted and slug not in wanted:
+            continue
+        GarrisonStack(
+            app,
+            slug,
+            units=garrison_units(slug, data),
+            headquarters=g["headquarters"],
+            options=load_options(DEPLOYMENTS, slug),
+            env=environment,
+        )
+        built.append(slug)
+    if not wanted or "national" in wanted:
+        national = settings.get("national", {})
+        placed = settings.get("garrisons", {})
+        sites = [
+            GarrisonSite(
+                garrison=g["garrison"],
+                headquarters=g["headquarters"],
+                account=str(placed.get(g["garrison"], {}).get("account") or account),
+                region=str(placed.get(g["garrison"], {}).get("region") or region),
+            )
+            for g in garrisons
+        ]
+        NationalStack(
+            app,
+            garrisons=sites,
+            env=cdk.Environment(account=str(national.get("account") or account), region=region),
+            domain_name=national.get("domain_name") or None,
+            certificate_arn=national.get("certificate_arn") or None,
+        )
+        built.append("national")
+    app.synth()
+    # Chalice's construct packages into ./chalice.out; the assets are staged in outdir now.
+    shutil.rmtree(Path.cwd() / "chalice.out", ignore_errors=True)
+    return built
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Synthesize the KMZB stacks")
+    parser.add_argument("--outdir", type=Path, default=None)
+    parser.add_argument("--only", action="append", help="a garrison slug, or national")
+    args = parser.parse_args(argv)
+    # The CDK CLI passes its output folder and the stacks to build in the environment.
+    outdir = args.outdir or Path(os.environ.get("CDK_OUTDIR") or DEFAULT_OUTDIR)
+    only = args.only or [s for s in os.environ.get("KMZB_STACKS", "").split(",") if s]
+    built = build(outdir, only)
+    print(f"synthesized {len(built)} stacks into {outdir}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,768 @@
+"""One garrison's deployment: one CloudFormation stack, its id the garrison's slug.
+
+The Chalice app (API, authorizer, stream handler, schedules) comes from
+`.chalice/config.json`'s stage of the same name through Chalice's CDK construct
+(the construct takes the stage name from the stack's id); everything around it
+is defined here. Names of resources the functions' IAM policy refers to come from
+`infra.stages.names`, so the hand-written policy and the stack cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as sns_subscriptions
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra import site_headers, stages
+from infra.engines import PROJECT_ROOT
+from infra.site_server import PASSED_HEADERS
+
+STATIC_SITE = PROJECT_ROOT / "static_site"
+# The stream trigger: partial batch failures, bounded retries, bisection, a dead-letter queue.
+STREAM_RETRIES = 10
+STREAM_MAX_RECORD_AGE_SECONDS = 86400
+DEAD_LETTER_RETENTION = cdk.Duration.days(14)
+CHALICE_FUNCTIONS = (
+    "APIHandler",
+    "OfficerToken",
+    "OnReportChange",
+    "RefreshFeeds",
+    "RemindOverdue",
+)
+# Functions whose messages link to the officer panel (the API must not: the distribution
+# in front of the API would depend on it).
+LINKING_FUNCTIONS = ("OnReportChange", "RemindOverdue")
+
+# Answers API Gateway gives itself (no Authorization header, unknown route, throttling)
+# in the API's error format: {"error": {"code", "message" (Polish), "message_en"}}.
+GATEWAY_MESSAGES = {
+    "DEFAULT_4XX": ("request_rejected", "Żądanie odrzucone.", "The request was rejected."),
+    "DEFAULT_5XX": ("service_unavailable", "Usługa chwilowo niedostępna.", "Service unavailable."),
+    "UNAUTHORIZED": ("unauthorized", "Wymagane zalogowanie.", "Sign-in required."),
+    "MISSING_AUTHENTICATION_TOKEN": ("not_found", "Nie ma takiego zasobu.", "No such resource."),
+    "THROTTLED": ("throttled", "Zbyt wiele żądań, spróbuj później.", "Too many requests."),
+}
+
+
+@dataclass(frozen=True)
+class GarrisonOptions:
+    """What an admin may set per garrison (infra/deployments.json)."""
+
+    admin_emails: tuple[str, ...] = ()
+    domain_name: str | None = (
+        None  # a custom domain for the site, e.g. kmzb.malopolska.policja.gov.pl
+    )
+    certificate_arn: str | None = None  # ACM certificate in us-east-1 for domain_name
+    cognito_domain_prefix: str | None = None  # globally unique per region
+    national_distribution_arn: str | None = None  # the national map's CloudFront distribution
+    tiles: dict[str, Any] = field(default_factory=dict)  # config.json's tiles for the map
+
+
+def table_properties(model: Any) -> dict[str, Any]:
+    """CfnTable properties for a pynamodb model: keys and indexes exactly as the code uses them."""
+    schema = model._get_schema()
+
+    def keys(key_schema: list[dict[str, str]]) -> list[Any]:
+        return [
+            dynamodb.CfnTable.KeySchemaProperty(
+                attribute_name=k["AttributeName"], key_type=k["KeyType"]
+            )
+            for k in sorted(key_schema, key=lambda k: k["KeyType"])  # HASH before RANGE
+        ]
+
+    properties: dict[str, Any] = {
+        "table_name": model.Meta.table_name,
+        "billing_mode": "PAY_PER_REQUEST",
+        "key_schema": keys(schema["key_schema"]),
+        "attribute_definitions": [
+            dynamodb.CfnTable.AttributeDefinitionProperty(
+                attribute_name=a["AttributeName"], attribute_type=a["AttributeType"]
+            )
+            for a in schema["attribute_definitions"]
+        ],
+        "point_in_time_recovery_specification": (
+            dynamodb.CfnTable.PointInTimeRecoverySpecificationProperty(
+                point_in_time_recovery_enabled=True
+            )
+        ),
+        "sse_specification": dynamodb.CfnTable.SSESpecificationProperty(
+            sse_enabled=True, sse_type="KMS"
+        ),
+    }
+    indexes = schema.get("global_secondary_indexes") or []
+    if indexes:
+        properties["global_secondary_indexes"] = [
+            dynamodb.CfnTable.GlobalSecondaryIndexProperty(
+                index_name=index["index_name"],
+                key_schema=keys(index["key_schema"]),
+                projection=dynamodb.CfnTable.ProjectionProperty(
+                    projection_type=index["projection"]["ProjectionType"]
+                ),
+            )
+            for index in indexes
+        ]
+    stream = getattr(model.Meta, "stream_view_type", None)
+    if stream:
+        properties["stream_specification"] = dynamodb.CfnTable.StreamSpecificationProperty(
+            stream_view_type=stream
+        )
+    ttl = model._ttl_attribute()
+    if ttl is not None:
+        properties["time_to_live_specification"] = (
+            dynamodb.CfnTable.TimeToLiveSpecificationProperty(
+                attribute_name=ttl.attr_name, enabled=True
+            )
+        )
+    return properties
+
+
+def _chalice_app(scope: Construct, environment: dict[str, str]) -> Any:
+    from chalice.cdk import Chalice
+
+    # Chalice imports app.py to package it, and Python would hand the next stack the
+    # module (and the stream ARN) imported for the previous one.
+    sys.modules.pop("app", None)
+    return Chalice(
+        scope,
+        "Api",
+        source_dir=str(PROJECT_ROOT),
+        stage_config={"environment_variables": environment},
+    )
+
+
+class GarrisonStack(cdk.Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        garrison: str,
+        *,
+        units: list[Any],
+        headquarters: str,
+        options: GarrisonOptions,
+        env: cdk.Environment,
+    ) -> None:
+        super().__init__(
+            scope,
+            garrison,  # Chalice's construct takes the stage name from the stack's id
+            stack_name=f"kmzb-{garrison}",
+            env=env,
+            description=f"KMZB: {headquarters} ({garrison})",
+        )
+        self.garrison = garrison
+        self.names = stages.names(garrison)
+        self.units = units
+        self.options = options
+        cdk.Tags.of(self).add("kmzb:garrison", garrison)
+
+        self.tables = self._tables()
+        self.secret = secretsmanager.Secret(
+            self,
+            "ClientKeySecret",
+            secret_name=self.names["secret"],
+            description="HMAC key of client addresses (daily limits, tracking tokens).",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=cdk.RemovalPolicy.RETAIN,  # rotating it voids tracking links
+        )
+        self.admin_topic = self._admin_topic()
+        self.unit_topics, self.notification_dead_letters = self._unit_topics()
+        self.stream_dead_letters = sqs.Queue(
+            self,
+            "ReportsStreamDeadLetters",
+            queue_name=self.names["stream_dead_letters"],
+            retention_period=DEAD_LETTER_RETENTION,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.bucket = self._bucket()
+        self.user_pool, self.hosted_ui = self._user_pool()
+        self.app = _chalice_app(self, self._function_environment())
+        self._stream_trigger()
+        self._log_groups()
+        self._gateway_responses()
+        self.distribution = self._distribution()
+        self.site_url = (
+            f"https://{options.domain_name}"
+            if options.domain_name
+            else f"https://{self.distribution.distribution_domain_name}"
+        )
+        self.panel_url = f"{self.site_url}/officer/"
+        for function in LINKING_FUNCTIONS:
+            self.app.add_environment_variable("KMZB_PANEL_URL", self.panel_url, function)
+        self.panel_client = self._panel_client()
+        self._site()
+        self._alarms()
+        self._outputs()
+
+    # Data -------------------------------------------------------------------------------------
+
+    def _tables(self) -> dict[str, dynamodb.CfnTable]:
+        from chalicelib.deployment import Settings
+        from chalicelib.storage import build_models
+
+        n = self.names
+        settings = Settings.from_env(
+            {
+                "KMZB_CLIENT_KEY_SECRET_NAME": n["secret"],
+                "KMZB_REPORTS_TABLE": n["reports_table"],
+                "KMZB_LIMITS_TABLE": n["limits_table"],
+                "KMZB_IDEMPOTENCY_TABLE": n["idempotency_table"],
+                "KMZB_AUDIT_TABLE": n["audit_table"],
+            }
+        )
+        report, limit, idempotency, audit, *_ = build_models(settings)
+        tables = {}
+        for logical_id, model, protected in (
+            ("ReportsTable", report, True),
+            ("LimitsTable", limit, False),
+            ("IdempotencyTable", idempotency, False),
+            ("AuditTable", audit, True),
+        ):
+            table = dynamodb.CfnTable(
+                self,
+                logical_id,
+                deletion_protection_enabled=protected,
+                **table_properties(model),
+            )
+            # Reports and their audit trail outlive the stack; the rest expire anyway.
+            table.apply_removal_policy(
+                cdk.RemovalPolicy.RETAIN if protected else cdk.RemovalPolicy.DESTROY
+            )
+            tables[logical_id] = table
+        return tables
+
+    # Notifications ----------------------------------------------------------------------------
+
+    def _admin_topic(self) -> sns.Topic:
+        # CloudWatch alarms can publish to an encrypted topic only with a key that lets it.
+        key = kms.Key(
+            self,
+            "AdminTopicKey",
+            description=f"KMZB {self.garrison}: the admins' alarm topic",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy `*` means this key
+            )
+        )
+        topic = sns.Topic(
+            self,
+            "AdminTopic",
+            topic_name=self.names["admin_topic"],
+            display_name="KMZB alarmy",
+            master_key=key,
+            enforce_ssl=True,
+        )
+        for email in self.options.admin_emails:
+            topic.add_subscription(sns_subscriptions.EmailSubscription(email))
+        return topic
+
+    def _unit_topics(self) -> tuple[dict[str, sns.Topic], sqs.Queue]:
+        managed_key = kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns")
+        dead_letters = sqs.Queue(
+            self,
+            "NotificationDeadLetters",
+            queue_name=self.names["notification_dead_letters"],
+            retention_period=DEAD_LETTER_RETENTION,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        topics = {}
+        for unit in self.units:
+            topic = sns.Topic(
+                self,
+                f"UnitTopic{unit.id.replace('-', '').replace('_', '')}",
+                topic_name=self.names["topic_prefix"] + unit.id,
+                display_name="KMZB",  # the SMS sender name where the country allows one
+                master_key=managed_key,
+                enforce_ssl=True,
+            )
+            topics[unit.id] = topic
+        # Officers' subscriptions (kmzb-admin subscribe) redrive undeliverable messages here.
+        dead_letters.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("sns.amazonaws.com")],
+                actions=["sqs:SendMessage"],
+                resources=[dead_letters.queue_arn],
+                conditions={
+                    "ArnLike": {
+                        "aws:SourceArn": self.format_arn(
+                            service="sns", resource=self.names["topic_prefix"] + "*"
+                        )
+                    }
+                },
+            )
+        )
+        return topics, dead_letters
+
+    # Site and feed ----------------------------------------------------------------------------
+
+    def _bucket(self) -> s3.Bucket:
+        bucket = s3.Bucket(
+            self,
+            "SiteBucket",
+            bucket_name=f"{self.names['bucket_prefix']}{self.account}-{self.region}",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            versioned=True,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                # Every feed build writes new immutable files; old ones are kept a while.
+                s3.LifecycleRule(
+                    prefix="feeds/",
+                    noncurrent_version_expiration=cdk.Duration.days(30),
+                ),
+            ],
+            # The feed is open data: anyone's page may read it.
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+                    allowed_origins=["*"],
+                    allowed_headers=["*"],
+                    max_age=3600,
+                )
+            ],
+        )
+        national = self.options.national_distribution_arn
+        if national:
+            bucket.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="NationalMapReadsTheFeed",
+                    principals=[iam.ServicePrincipal("cloudfront.amazonaws.com")],
+                    actions=["s3:GetObject"],
+                    resources=[bucket.arn_for_objects(f"feeds/{self.garrison}/*")],
+                    conditions={"StringEquals": {"AWS:SourceArn": national}},
+                )
+            )
+        return bucket
+
+    def _distribution(self) -> cloudfront.Distribution:
+        rest_api = self.app.sam_template.get_resource("RestAPI")
+        api_domain = cdk.Fn.sub(
+            "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}", {"Api": rest_api.ref}
+        )
+        headers = security_headers_policy(
+            self, connect_src=[self.hosted_ui.base_url()], img_src=_tile_hosts(self.options.tiles)
+        )
+        api_cache = cloudfront.CachePolicy(
+            self,
+            "ApiCachePolicy",
+            comment="KMZB API: never cached; Authorization reaches the API",
+            default_ttl=cdk.Duration.seconds(0),
+            min_ttl=cdk.Duration.seconds(0),
+            max_ttl=cdk.Duration.seconds(1),
+            header_behavior=cloudfront.CacheHeaderBehavior.allow_list("Authorization"),
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.all(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+        )
+        api_requests = cloudfront.OriginRequestPolicy(
+            self,
+            "ApiRequestPolicy",
+            comment="KMZB API: the headers the API reads",
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.allow_list(
+                *(h.title() for h in PASSED_HEADERS if h != "authorization")
+            ),
+            query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
+        )
+        index_pages = cloudfront.Function(
+            self,
+            "IndexPages",
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="Serve folder/index.html for folder/ (the officer panel)",
+            code=cloudfront.FunctionCode.from_inline(INDEX_FUNCTION),
+        )
+        certificate = None
+        if self.options.certificate_arn:
+            from aws_cdk import aws_certificatemanager as acm
+
+            certificate = acm.Certificate.from_certificate_arn(
+                self, "SiteCertificate", self.options.certificate_arn
+            )
+        return cloudfront.Distribution(
+            self,
+            "Site",
+            comment=f"KMZB {self.garrison}",
+            default_root_object="index.html",
+            domain_names=[self.options.domain_name] if self.options.domain_name else None,
+            certificate=certificate,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                compress=True,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=index_pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            additional_behaviors={
+                "/v1/*": cloudfront.BehaviorOptions(
+                    origin=origins.HttpOrigin(
+                        api_domain,
+                        origin_path="/api",
+                        protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                    ),
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=api_cache,
+                    origin_request_policy=api_requests,
+                    response_headers_policy=headers,
+                    compress=True,
+                ),
+            },
+        )
+
+    def _site(self) -> None:
+        config = {
+            "garrison": self.garrison,
+            "cognito": {
+                "domain": self.hosted_ui.base_url(),
+                "client_id": self.panel_client.user_pool_client_id,
+            },
+            **self.options.tiles,
+        }
+        s3_deployment.BucketDeployment(
+            self,
+            "SiteFiles",
+            sources=[
+                s3_deployment.Source.asset(str(STATIC_SITE), exclude=["config.json"]),
+                s3_deployment.Source.json_data("config.json", config),
+            ],
+            destination_bucket=self.bucket,
+            exclude=["feeds/*"],  # the feed writer's: never pruned by a site update
+            prune=True,
+            distribution=self.distribution,
+            distribution_paths=["/index.html", "/config.json", "/officer/*", "/*.js", "/*.css"],
+            memory_limit=512,
+        )
+
+    # Officers ---------------------------------------------------------------------------------
+
+    def _user_pool(self) -> tuple[cognito.UserPool, cognito.UserPoolDomain]:
+        pool = cognito.UserPool(
+            self,
+            "Officers",
+            user_pool_name=f"kmzb-{self.garrison}-officers",
+            self_sign_up_enabled=False,  # admins create officers' accounts
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True),
+                fullname=cognito.StandardAttribute(required=False, mutable=True),
+            ),
+            custom_attributes={
+                "unit": cognito.StringAttribute(min_len=1, max_len=64, mutable=True),
+                "garrison": cognito.StringAttribute(min_len=1, max_len=64, mutable=True),
+            },
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_digits=True,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_symbols=False,
+                temp_password_validity=cdk.Duration.days(3),
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            deletion_protection=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        for role, description in (
+            ("officer", "Funkcjonariusz: weryfikuje zgłoszenia swojej jednostki"),
+            ("coordinator", "Koordynator: przydziela zgłoszenia, dostaje przypomnienia"),
+            ("admin", "Administrator garnizonu"),
+        ):
+            cognito.CfnUserPoolGroup(
+                self,
+                f"Group{role.title()}",
+                user_pool_id=pool.user_pool_id,
+                group_name=role,
+                description=description,
+            )
+        prefix = self.options.cognito_domain_prefix or f"kmzb-{self.garrison}-{self.account}"
+        domain = pool.add_domain(
+            "HostedUi", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=prefix)
+        )
+        return pool, domain
+
+    def _panel_client(self) -> cognito.UserPoolClient:
+        # Officers may not change their own unit or garrison: those attributes are read-only.
+        writable = cognito.ClientAttributes().with_standard_attributes(fullname=True)
+        readable = (
+            cognito.ClientAttributes()
+            .with_standard_attributes(email=True, email_verified=True, fullname=True)
+            .with_custom_attributes("unit", "garrison")
+        )
+        client = self.user_pool.add_client(
+            "Panel",
+            user_pool_client_name="officer-panel",
+            generate_secret=False,  # a browser app: authorization code with PKCE
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[
+                    cognito.OAuthScope.OPENID,
+                    cognito.OAuthScope.EMAIL,
+                    cognito.OAuthScope.PROFILE,
+                ],
+                callback_urls=[self.panel_url],
+                logout_urls=[self.panel_url],
+            ),
+            read_attributes=readable,
+            write_attributes=writable,
+            prevent_user_existence_errors=True,
+            id_token_validity=cdk.Duration.hours(1),
+            access_token_validity=cdk.Duration.hours(1),
+            refresh_token_validity=cdk.Duration.hours(12),
+        )
+        ssm.StringParameter(
+            self,
+            "PanelClientId",
+            parameter_name=self.names["panel_client_parameter"],
+            string_value=client.user_pool_client_id,
+            description="The officer panel's app client: the audience of officers' tokens",
+        )
+        return client
+
+    # The Chalice app --------------------------------------------------------------------------
+
+    def _function_environment(self) -> dict[str, str]:
+        """What only the stack knows, on top of the stage's environment in config.json."""
+        region, partition = cdk.Aws.REGION, cdk.Aws.PARTITION
+        return {
+            **stages.environment(self.garrison),
+            "KMZB_REPORTS_STREAM_ARN": self.tables["ReportsTable"].attr_stream_arn,
+            "KMZB_TOPIC_ARN_PREFIX": (
+                f"arn:{partition}:sns:{region}:{cdk.Aws.ACCOUNT_ID}:{self.names['topic_prefix']}"
+            ),
+            "KMZB_SITE_BUCKET": self.bucket.bucket_name,
+            "KMZB_JWT_ISSUER": self.user_pool.user_pool_provider_url,
+        }
+
+    def _stream_trigger(self) -> None:
+        """What Chalice leaves out of the stream trigger, through the escape hatch."""
+        handler = self.app.get_resource("OnReportChange")
+        base = "Events.OnReportChangeDynamodbEventSource.Properties."
+        for name, value in {
+            "StartingPosition": "TRIM_HORIZON",
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "MaximumRetryAttempts": STREAM_RETRIES,
+            "BisectBatchOnFunctionError": True,
+            "MaximumRecordAgeInSeconds": STREAM_MAX_RECORD_AGE_SECONDS,
+            "DestinationConfig": {
+                "OnFailure": {"Type": "SQS", "Destination": self.stream_dead_letters.queue_arn}
+            },
+        }.items():
+            handler.add_property_override(base + name, value)
+
+    def _log_groups(self) -> None:
+        for function in CHALICE_FUNCTIONS:
+            logs.CfnLogGroup(
+                self,
+                f"{function}Logs",
+                log_group_name=cdk.Fn.sub(
+                    "/aws/lambda/${Function}", {"Function": self.app.get_resource(function).ref}
+                ),
+                retention_in_days=stages.LOG_RETENTION_DAYS,
+            )
+
+    def _gateway_responses(self) -> None:
+        responses = {}
+        for kind, (code, polish, english) in GATEWAY_MESSAGES.items():
+            body = {"error": {"code": code, "message": polish, "message_en": english}}
+            responses[kind] = {
+                "ResponseTemplates": {"application/json": json.dumps(body, ensure_ascii=False)},
+                "ResponseParameters": {
+                    "Headers": {"Cache-Control": "'no-store'", "Content-Type": "'application/json'"}
+                },
+            }
+        api = self.app.get_resource("RestAPI")
+        api.add_property_override("Name", f"kmzb-{self.garrison}")
+        api.add_property_override("GatewayResponses", responses)
+        api.add_property_override("TracingEnabled", True)
+
+    # Operations -------------------------------------------------------------------------------
+
+    def _alarms(self) -> None:
+        action = cloudwatch_actions.SnsAction(self.admin_topic)
+
+        def alarm(logical_id: str, description: str, metric: cloudwatch.Metric) -> None:
+            cloudwatch.Alarm(
+                self,
+                logical_id,
+                alarm_description=description,
+                metric=metric,
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            ).add_alarm_action(action)
+
+        five_minutes = cdk.Duration.minutes(5)
+        for logical_id, queue, what in (
+            ("StreamDeadLettersAlarm", self.stream_dead_letters, "reports the stream gave up on"),
+            (
+                "NotificationDeadLettersAlarm",
+                self.notification_dead_letters,
+                "undelivered SMS/e-mail",
+            ),
+        ):
+            alarm(
+                logical_id,
+                f"KMZB {self.garrison}: {what}",
+                queue.metric_approximate_number_of_messages_visible(
+                    period=five_minutes, statistic="Maximum"
+                ),
+            )
+        alarm(
+            "Api5xxAlarm",
+            f"KMZB {self.garrison}: the API answered 5xx",
+            cloudwatch.Metric(
+                namespace="AWS/ApiGateway",
+                metric_name="5XXError",
+                dimensions_map={"ApiName": f"kmzb-{self.garrison}", "Stage": "api"},
+                statistic="Sum",
+                period=five_minutes,
+            ),
+        )
+        for function in CHALICE_FUNCTIONS:
+            name = self.app.get_resource(function).ref
+            for metric_name in ("Errors", "Throttles"):
+                alarm(
+                    f"{function}{metric_name}Alarm",
+                    f"KMZB {self.garrison}: {function} {metric_name.lower()}",
+                    cloudwatch.Metric(
+                        namespace="AWS/Lambda",
+                        metric_name=metric_name,
+                        dimensions_map={"FunctionName": name},
+                        statistic="Sum",
+                        period=five_minutes,
+                    ),
+                )
+
+    def _outputs(self) -> None:
+        n = self.names
+        for name, value, description in (
+            ("SiteUrl", self.site_url, "The map"),
+            ("PanelUrl", self.panel_url, "The officer panel"),
+            ("DistributionDomain", self.distribution.distribution_domain_name, "CNAME target"),
+            ("UserPoolId", self.user_pool.user_pool_id, "Officers' accounts"),
+            ("TopicArnPrefix", self._function_environment()["KMZB_TOPIC_ARN_PREFIX"], "kmzb-admin"),
+            (
+                "NotificationDeadLettersArn",
+                self.notification_dead_letters.queue_arn,
+                "kmzb-admin subscribe: undeliverable messages",
+            ),
+            ("AdminTopicArn", self.admin_topic.topic_arn, "Alarms"),
+            ("SiteBucketName", self.bucket.bucket_name, "Site and feed"),
+            ("ReportsTableName", n["reports_table"], "Reports"),
+        ):
+            cdk.CfnOutput(self, name, value=value, description=description)
+
+
+INDEX_FUNCTION = """function handler(event) {
+  var request = event.request;
+  if (request.uri.endsWith("/")) { request.uri += "index.html"; }
+  return request;
+}"""
+
+
+def _tile_hosts(tiles: dict[str, Any]) -> list[str]:
+    from urllib.parse import urlsplit
+
+    url = tiles.get("tiles")
+    url = url.get("url") if isinstance(url, dict) else url
+    if not isinstance(url, str):
+        return []
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme == "https" else []
+
+
+def security_headers_policy(
+    scope: Construct, connect_src: list[str], img_src: list[str]
+) -> cloudfront.ResponseHeadersPolicy:
+    """The response headers of infra.site_headers (what `make run`'s site server sends too)."""
+    headers = site_headers.security_headers(connect_src, img_src, https=True)
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        "SecurityHeaders",
+        comment="KMZB: strict CSP, HSTS, nosniff, no framing",
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=headers["Content-Security-Policy"], override=True
+            ),
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=cdk.Duration.seconds(site_headers.HSTS_MAX_AGE_SECONDS),
+                include_subdomains=True,
+                override=True,
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+            ),
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                override=True,
+            ),
+        ),
+        custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+            custom_headers=[
+                cloudfront.ResponseCustomHeader(
+                    header="Permissions-Policy",
+                    value=headers["Permissions-Policy"],
+                    override=True,
+                )
+            ]
+        ),
+    )
+
+
+def load_options(path: Path, garrison: str) -> GarrisonOptions:
+    if not path.exists():
+        return GarrisonOptions()
+    raw = json.loads(path.read_text("utf-8"))
+    entry = {**raw.get("garrisons", {}).get("*", {}), **raw.get("garrisons", {}).get(garrison, {})}
+    national = raw.get("national", {}).get("distribution_arn") or None
+    return GarrisonOptions(
+        admin_emails=tuple(entry.get("admin_emails", ())),
+        domain_name=entry.get("domain_name") or None,
+        certificate_arn=entry.get("certificate_arn") or None,
+        cognito_domain_prefix=entry.get("cognito_domain_prefix") or None,
+        national_distribution_arn=national,
+        tiles=entry.get("tiles", {}),
+    )

@@ -1,0 +1,169 @@
+"""The national map: one site showing every garrison's feed.
+
+The national distribution serves the map from its own private bucket and routes
+`/feeds/<garrison>/*` to each garrison's bucket (origin access control; each
+garrison's bucket policy lets this distribution read its feed, see
+GarrisonStack._bucket). The map reads `/feeds/national.json`, which names every
+garrison's pointer, so the page, the pointers and the feeds share one origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from constructs import Construct
+
+from chalicelib import categories
+from infra import stages
+from infra.garrison_stack import INDEX_FUNCTION, STATIC_SITE, security_headers_policy
+
+MANIFEST = "feeds/national.json"
+# Read-only: reports and confirmations are made on the garrison's own map.
+NATIONAL_CONFIG = {"manifest": f"/{MANIFEST}", "reporting": False}
+
+
+@dataclass(frozen=True)
+class GarrisonSite:
+    garrison: str
+    headquarters: str
+    account: str
+    region: str
+
+    @property
+    def bucket_name(self) -> str:
+        return f"{stages.names(self.garrison)['bucket_prefix']}{self.account}-{self.region}"
+
+
+def national_manifest(garrisons: list[GarrisonSite]) -> dict[str, object]:
+    """The map's manifest: each garrison's pointer, read at load time (see docs/FEED.md)."""
+    return {
+        "format": "kmzb-national-1",
+        "garrisons": [
+            {
+                "garrison": g.garrison,
+                "headquarters": g.headquarters,
+                "pointer": f"/feeds/{g.garrison}/current.json",
+            }
+            for g in garrisons
+        ],
+    }
+
+
+class NationalStack(cdk.Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        garrisons: list[GarrisonSite],
+        env: cdk.Environment,
+        domain_name: str | None = None,
+        certificate_arn: str | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            "national",
+            stack_name="kmzb-national",
+            env=env,
+            description="KMZB: the national map of all garrisons' feeds",
+        )
+        bucket = s3.Bucket(
+            self,
+            "SiteBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            versioned=True,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        headers = security_headers_policy(self, connect_src=[], img_src=[])
+        index_pages = cloudfront.Function(
+            self,
+            "IndexPages",
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            code=cloudfront.FunctionCode.from_inline(INDEX_FUNCTION),
+        )
+        feeds: dict[str, cloudfront.BehaviorOptions] = {}
+        for site in garrisons:
+            garrison_bucket = s3.Bucket.from_bucket_attributes(
+                self,
+                f"Feed{site.garrison.replace('-', '')}",
+                bucket_name=site.bucket_name,
+                region=site.region,
+            )
+            feeds[f"/feeds/{site.garrison}/*"] = cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    garrison_bucket,
+                    # The garrison's own bucket policy grants this distribution; an
+                    # imported bucket's policy cannot be changed from here.
+                    origin_access_levels=[cloudfront.AccessLevel.READ],
+                ),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                compress=True,
+            )
+        certificate = None
+        if certificate_arn:
+            from aws_cdk import aws_certificatemanager as acm
+
+            certificate = acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+        distribution = cloudfront.Distribution(
+            self,
+            "Site",
+            comment="KMZB national map",
+            default_root_object="index.html",
+            domain_names=[domain_name] if domain_name else None,
+            certificate=certificate,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                compress=True,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=index_pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            additional_behaviors=feeds,
+        )
+        s3_deployment.BucketDeployment(
+            self,
+            "SiteFiles",
+            sources=[
+                s3_deployment.Source.asset(
+                    str(STATIC_SITE), exclude=["config.json", "officer", "officer/*"]
+                ),
+                s3_deployment.Source.json_data("config.json", NATIONAL_CONFIG),
+                s3_deployment.Source.json_data(MANIFEST, national_manifest(garrisons)),
+                # The map names categories from the API's catalogue; here it is a static file.
+                s3_deployment.Source.json_data("v1/categories", categories.catalogue()),
+            ],
+            destination_bucket=bucket,
+            prune=True,
+            distribution=distribution,
+            distribution_paths=["/*"],
+            memory_limit=512,
+        )
+        cdk.CfnOutput(self, "SiteUrl", value=f"https://{distribution.distribution_domain_name}")
+        cdk.CfnOutput(
+            self,
+            "DistributionArn",
+            value=self.format_arn(
+                service="cloudfront",
+                region="",
+                resource="distribution",
+                resource_name=distribution.distribution_id,
+            ),
+            description="Set it as national.distribution_arn in infra/deployments.json",
+        )

@@ -1,0 +1,408 @@
+"""What admins deploy, checked offline: the synthesized CloudFormation templates.
+
+`make synth` (a step of `make test`) writes build/templates; run alone, these
+tests synthesize them first.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra import site_headers, stages
+from infra.engines import PROJECT_ROOT
+from infra.templates import CDK_OUT, TEMPLATES, lint, synth
+from infra.unit_config import garrison_units
+
+DATA = PROJECT_ROOT / "data"
+GARRISONS = json.loads((DATA / "garrisons.json").read_text("utf-8"))
+SLUGS = [g["garrison"] for g in GARRISONS]
+STACKS = [*SLUGS, "national"]
+GRANTING_SERVICES = ("dynamodb", "sns", "s3")
+
+
+@pytest.fixture(scope="module")
+def templates() -> dict[str, dict[str, Any]]:
+    if not all((TEMPLATES / f"{s}.expanded.json").exists() for s in STACKS):
+        synth()
+    return {s: json.loads((TEMPLATES / f"{s}.json").read_text("utf-8")) for s in STACKS}
+
+
+@pytest.fixture(scope="module")
+def expanded(templates: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s: json.loads((TEMPLATES / f"{s}.expanded.json").read_text("utf-8")) for s in STACKS}
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def one(template: dict[str, Any], kind: str) -> dict[str, Any]:
+    found = list(resources(template, kind).values())
+    assert len(found) == 1, f"{len(found)} of {kind}"
+    return found[0]["Properties"]
+
+
+def statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every IAM statement in roles, policies and resource policies (not KMS key policies)."""
+    for name, resource in template["Resources"].items():
+        props = resource.get("Properties", {})
+        documents = []
+        if resource["Type"] == "AWS::IAM::Role":
+            documents += [p["PolicyDocument"] for p in props.get("Policies", [])]
+        elif resource["Type"] in (
+            "AWS::IAM::Policy",
+            "AWS::IAM::ManagedPolicy",
+            "AWS::S3::BucketPolicy",
+            "AWS::SQS::QueuePolicy",
+            "AWS::SNS::TopicPolicy",
+        ):
+            documents.append(props["PolicyDocument"])
+        for document in documents:
+            for statement in document["Statement"]:
+                yield name, statement
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_every_stack_synthesizes_and_cfn_lint_finds_no_error(
+    templates: dict[str, Any], expanded: dict[str, Any]
+) -> None:
+    assert sorted(templates) == sorted(STACKS) and len(SLUGS) == 17
+    for stack, template in expanded.items():
+        assert "Transform" not in template, stack
+        assert not resources(template, "AWS::Serverless::Function"), stack
+    result = lint([TEMPLATES / f"{s}.expanded.json" for s in STACKS])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_table_without_recovery_and_encryption(templates: dict[str, Any]) -> None:
+    for stack in SLUGS:
+        tables = resources(templates[stack], "AWS::DynamoDB::Table")
+        names = {t["Properties"]["TableName"]: t["Properties"] for t in tables.values()}
+        n = stages.names(stack)
+        expected = [n["reports_table"], n["limits_table"], n["idempotency_table"], n["audit_table"]]
+        assert sorted(names) == sorted(expected)
+        for name, props in names.items():
+            assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], name
+            assert props["SSESpecification"]["SSEEnabled"], name
+            assert props["BillingMode"] == "PAY_PER_REQUEST", name
+        assert names[n["reports_table"]]["DeletionProtectionEnabled"] is True
+        assert names[n["audit_table"]]["DeletionProtectionEnabled"] is True
+        assert names[n["reports_table"]]["StreamSpecification"]["StreamViewType"]
+        assert names[n["limits_table"]]["TimeToLiveSpecification"]["Enabled"]
+        assert names[n["idempotency_table"]]["TimeToLiveSpecification"]["Enabled"]
+
+
+def test_tables_have_the_keys_and_indexes_the_code_queries(templates: dict[str, Any]) -> None:
+    reports = resources(templates["malopolskie"], "AWS::DynamoDB::Table")["ReportsTable"]
+    indexes = {i["IndexName"] for i in reports["Properties"]["GlobalSecondaryIndexes"]}
+    assert indexes == {"by_unit", "by_unit_status", "by_garrison_modified"}
+
+
+def test_every_bucket_is_private_versioned_and_encrypted(templates: dict[str, Any]) -> None:
+    for stack, template in templates.items():
+        for name, bucket in resources(template, "AWS::S3::Bucket").items():
+            props = bucket["Properties"]
+            block = props["PublicAccessBlockConfiguration"]
+            assert all(
+                block[k]
+                for k in (
+                    "BlockPublicAcls",
+                    "BlockPublicPolicy",
+                    "IgnorePublicAcls",
+                    "RestrictPublicBuckets",
+                )
+            ), (stack, name)
+            assert props["VersioningConfiguration"]["Status"] == "Enabled", (stack, name)
+            assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], (stack, name)
+
+
+def test_every_stream_trigger_reports_partial_failures_retries_boundedly_and_dead_letters(
+    templates: dict[str, Any], expanded: dict[str, Any]
+) -> None:
+    for stack in SLUGS:
+        mappings = resources(expanded[stack], "AWS::Lambda::EventSourceMapping")
+        assert mappings, stack
+        for mapping in mappings.values():
+            props = mapping["Properties"]
+            assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+            assert 0 < props["MaximumRetryAttempts"] <= 10
+            assert props["BisectBatchOnFunctionError"] is True
+            destination = props["DestinationConfig"]["OnFailure"]["Destination"]
+            queue = destination["Fn::GetAtt"][0]
+            assert expanded[stack]["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+            assert props["EventSourceArn"] == {"Fn::GetAtt": ["ReportsTable", "StreamArn"]}
+
+
+def test_no_iam_statement_grants_everything_on_dynamodb_sns_or_s3(
+    expanded: dict[str, Any],
+) -> None:
+    checked = 0
+    for stack, template in expanded.items():
+        for name, statement in statements(template):
+            if statement.get("Effect") != "Allow":
+                continue
+            actions = [a for a in as_list(statement.get("Action", [])) if isinstance(a, str)]
+            assert "*" not in actions, (stack, name, statement)
+            touched = {a.split(":")[0] for a in actions} & set(GRANTING_SERVICES)
+            for action in actions:
+                service, _, verb = action.partition(":")
+                assert not (service in GRANTING_SERVICES and verb == "*"), (stack, name, action)
+            if touched:
+                checked += 1
+                assert "*" not in as_list(statement.get("Resource", [])), (stack, name, statement)
+    assert checked > 100  # the functions' roles, bucket deployment, queue and bucket policies
+
+
+def test_the_functions_policy_is_the_stages_hand_written_one(expanded: dict[str, Any]) -> None:
+    roles = resources(expanded["malopolskie"], "AWS::IAM::Role")
+    api_role = roles["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert api_role == stages.policy("malopolskie")
+    config = json.loads((PROJECT_ROOT / ".chalice" / "config.json").read_text("utf-8"))
+    assert set(config["stages"]) == {"local", *SLUGS}
+    for slug in SLUGS:
+        assert config["stages"][slug]["autogen_policy"] is False
+    assert stages.main(["--check"]) == 0, "run python -m infra.stages"
+
+
+def test_each_garrisons_topics_match_its_units(templates: dict[str, Any]) -> None:
+    for stack in SLUGS:
+        topics = {
+            t["Properties"]["TopicName"]
+            for t in resources(templates[stack], "AWS::SNS::Topic").values()
+        }
+        prefix = stages.names(stack)["topic_prefix"]
+        units = {prefix + u.id for u in garrison_units(stack, DATA)}
+        assert topics == units | {stages.names(stack)["admin_topic"]}, stack
+        for topic in resources(templates[stack], "AWS::SNS::Topic").values():
+            assert topic["Properties"]["KmsMasterKeyId"], stack
+
+
+def test_undeliverable_notifications_have_a_dead_letter_queue_sns_may_write(
+    templates: dict[str, Any],
+) -> None:
+    template = templates["malopolskie"]
+    queues = {
+        q["Properties"]["QueueName"]: name
+        for name, q in resources(template, "AWS::SQS::Queue").items()
+    }
+    dead_letters = queues[stages.names("malopolskie")["notification_dead_letters"]]
+    policies = [
+        s
+        for _, s in statements(template)
+        if s.get("Principal") == {"Service": "sns.amazonaws.com"} and s["Effect"] == "Allow"
+    ]
+    assert policies and "aws:SourceArn" in json.dumps(policies[0]["Condition"])
+    assert policies[0]["Resource"] == {"Fn::GetAtt": [dead_letters, "Arn"]}
+
+
+def _joined(value: Any, replacements: dict[str, str]) -> str:
+    """A string from Fn::Join, with each Ref replaced by a stand-in value."""
+    if isinstance(value, str):
+        return value
+    parts = value["Fn::Join"][1]
+    return "".join(p if isinstance(p, str) else replacements[p["Ref"]] for p in parts)
+
+
+def template_csp(template: dict[str, Any], cognito_prefix: str = "kmzb-test") -> str:
+    policy = one(template, "AWS::CloudFront::ResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]
+    value = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    domains = resources(template, "AWS::Cognito::UserPoolDomain")
+    return _joined(value, dict.fromkeys(domains, cognito_prefix))
+
+
+def test_the_distribution_sends_the_strict_security_headers(templates: dict[str, Any]) -> None:
+    for stack, template in templates.items():
+        config = one(template, "AWS::CloudFront::ResponseHeadersPolicy")[
+            "ResponseHeadersPolicyConfig"
+        ]["SecurityHeadersConfig"]
+        csp = template_csp(template)
+        assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp, stack
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, stack
+        assert config["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+        assert config["ContentTypeOptions"]["Override"] is True
+        assert config["FrameOptions"]["FrameOption"] == "DENY"
+        distribution = one(template, "AWS::CloudFront::Distribution")["DistributionConfig"]
+        behaviors = [distribution["DefaultCacheBehavior"], *distribution.get("CacheBehaviors", [])]
+        assert all(b["ResponseHeadersPolicyId"] for b in behaviors), stack
+        assert all(b["ViewerProtocolPolicy"] == "redirect-to-https" for b in behaviors), stack
+    # The browser tests (tests/browser/test_csp.py) serve the site under this very policy, with
+    # the user pool domain they play, and see no violation; only upgrading to https differs.
+    garrison = template_csp(templates["malopolskie"], "kmzb-test")
+    served = site_headers.content_security_policy(
+        connect_src=["https://kmzb-test.auth.eu-central-1.amazoncognito.com"],
+        upgrade_insecure=False,
+    )
+    assert garrison == served + "; upgrade-insecure-requests"
+
+
+def test_the_api_goes_through_the_distribution_with_the_officers_token(
+    templates: dict[str, Any],
+) -> None:
+    template = templates["malopolskie"]
+    distribution = one(template, "AWS::CloudFront::Distribution")["DistributionConfig"]
+    (api,) = [b for b in distribution["CacheBehaviors"] if b["PathPattern"] == "/v1/*"]
+    assert "POST" in api["AllowedMethods"]
+    cache = template["Resources"][api["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert cache["DefaultTTL"] == 0
+    headers = cache["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"]
+    assert headers == ["Authorization"]
+    request = template["Resources"][api["OriginRequestPolicyId"]["Ref"]]["Properties"]
+    forwarded = request["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"]
+    assert {"Idempotency-Key", "Content-Type"} <= set(forwarded)
+    origins = {o["Id"]: o for o in distribution["Origins"]}
+    api_origin = origins[api["TargetOriginId"]]
+    assert api_origin["OriginPath"] == "/api"
+    assert "RestAPI" in json.dumps(api_origin["DomainName"])
+    site_origin = origins[distribution["DefaultCacheBehavior"]["TargetOriginId"]]
+    assert site_origin["OriginAccessControlId"]  # the bucket is read through OAC only
+    bucket_policy = one(template, "AWS::S3::BucketPolicy")["PolicyDocument"]["Statement"]
+    assert any(s.get("Principal") == {"Service": "cloudfront.amazonaws.com"} for s in bucket_policy)
+
+
+def test_api_gateways_own_errors_use_the_error_format(templates: dict[str, Any]) -> None:
+    api = templates["malopolskie"]["Resources"]["RestAPI"]["Properties"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"):
+        body = json.loads(api["GatewayResponses"][kind]["ResponseTemplates"]["application/json"])
+        assert set(body["error"]) == {"code", "message", "message_en"}
+    assert api["Name"] == "kmzb-malopolskie"
+
+
+def test_officers_sign_in_to_a_user_pool_with_groups_unit_claims_and_mfa(
+    templates: dict[str, Any],
+) -> None:
+    template = templates["malopolskie"]
+    pool = one(template, "AWS::Cognito::UserPool")
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert "SOFTWARE_TOKEN_MFA" in pool["EnabledMfas"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    custom = {a["Name"] for a in pool["Schema"] if a.get("AttributeDataType") == "String"}
+    assert {"unit", "garrison"} <= custom
+    groups = {
+        g["Properties"]["GroupName"]
+        for g in resources(template, "AWS::Cognito::UserPoolGroup").values()
+    }
+    assert groups == {"officer", "coordinator", "admin"}
+    client = one(template, "AWS::Cognito::UserPoolClient")
+    assert client["AllowedOAuthFlows"] == ["code"] and client["GenerateSecret"] is False
+    assert "custom:unit" in client["ReadAttributes"]
+    assert not {"custom:unit", "custom:garrison"} & set(client["WriteAttributes"])
+    assert json.dumps(client["CallbackURLs"]).endswith('"/officer/"]]}]')
+    assert resources(template, "AWS::Cognito::UserPoolDomain")
+
+
+def test_functions_read_the_hmac_secret_and_the_panel_client_by_name(
+    templates: dict[str, Any],
+) -> None:
+    template = templates["malopolskie"]
+    secret = one(template, "AWS::SecretsManager::Secret")
+    n = stages.names("malopolskie")
+    assert secret["Name"] == n["secret"] and secret["GenerateSecretString"]["PasswordLength"] >= 32
+    for name in ("APIHandler", "OnReportChange", "OfficerToken"):
+        props = template["Resources"][name]["Properties"]
+        env = props["Environment"]["Variables"]
+        assert env["KMZB_CLIENT_KEY_SECRET_NAME"] == n["secret"]
+        assert "KMZB_CLIENT_KEY_SECRET" not in env  # never the secret itself
+        assert env["KMZB_JWT_AUDIENCE_PARAMETER"] == n["panel_client_parameter"]
+        assert props["Tracing"] == "Active"
+    parameter = one(template, "AWS::SSM::Parameter")
+    assert parameter["Name"] == n["panel_client_parameter"]
+    links = template["Resources"]["OnReportChange"]["Properties"]["Environment"]["Variables"]
+    assert "/officer/" in json.dumps(links["KMZB_PANEL_URL"])
+
+
+def test_alarms_reach_the_admins_and_logs_are_kept_a_while(templates: dict[str, Any]) -> None:
+    template = templates["malopolskie"]
+    admin_topic = next(
+        name
+        for name, t in resources(template, "AWS::SNS::Topic").items()
+        if t["Properties"]["TopicName"] == stages.names("malopolskie")["admin_topic"]
+    )
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
+    assert {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        ("AWS/ApiGateway", "5XXError"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+    } <= watched
+    assert len(alarms) == 2 + 1 + 2 * 5
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": admin_topic}]
+    groups = resources(template, "AWS::Logs::LogGroup").values()
+    assert len(groups) == 5 and all(g["Properties"]["RetentionInDays"] == 90 for g in groups)
+
+
+def test_the_national_map_reads_every_garrisons_feed(templates: dict[str, Any]) -> None:
+    distribution = one(templates["national"], "AWS::CloudFront::Distribution")["DistributionConfig"]
+    patterns = {b["PathPattern"] for b in distribution["CacheBehaviors"]}
+    assert patterns == {f"/feeds/{slug}/*" for slug in SLUGS}
+    origins = json.dumps(distribution["Origins"])
+    for slug in SLUGS:
+        assert f"kmzb-{slug}-site-" in origins
+
+
+def test_the_function_package_carries_the_boundaries_and_the_units() -> None:
+    manifest = json.loads((CDK_OUT / "malopolskie.assets.json").read_text("utf-8"))
+    zips = [
+        CDK_OUT / f["source"]["path"]
+        for f in manifest["files"].values()
+        if f["source"]["path"].endswith(".zip")
+    ]
+    (package_path,) = [p for p in zips if "app.py" in zipfile.ZipFile(p).namelist()]
+    with zipfile.ZipFile(package_path) as package:
+        names = set(package.namelist())
+        assert {
+            "app.py",
+            "kmzb_data/garrisons.json",
+            "kmzb_data/boundaries/powiaty.geojson",
+        } <= names
+        units = json.loads(package.read("kmzb_data/units/malopolskie.json"))
+    assert {u["id"] for u in units["units"]} == {u.id for u in garrison_units("malopolskie", DATA)}
+
+
+def test_an_admins_unit_file_and_the_national_distribution_shape_the_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra import cdk_app, lambda_data, unit_config
+
+    config = unit_config.default_config("opolskie", DATA)
+    first, second, *rest = config["units"]
+    merged = {
+        **first,
+        "id": "kpp-merged",
+        "name": "Komenda Połączona",
+        "powiats": first["powiats"] + second["powiats"],
+    }
+    (tmp_path / "opolskie.json").write_text(
+        json.dumps({**config, "units": [merged, *rest]}, ensure_ascii=False), "utf-8"
+    )
+    national = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"
+    deployments = tmp_path / "deployments.json"
+    deployments.write_text(json.dumps({"national": {"distribution_arn": national}}), "utf-8")
+    monkeypatch.setenv("KMZB_UNITS_DIR", str(tmp_path))
+    monkeypatch.setattr(cdk_app, "DEPLOYMENTS", deployments)
+    out = tmp_path / "cdk.out"
+    try:
+        cdk_app.build(out, ["opolskie"])
+    finally:
+        monkeypatch.undo()
+        lambda_data.prepare(DATA)  # the package's units as the repository has them
+    template = json.loads((out / "opolskie.template.json").read_text("utf-8"))
+    topics = {t["Properties"]["TopicName"] for t in resources(template, "AWS::SNS::Topic").values()}
+    assert "kmzb-opolskie-unit-kpp-merged" in topics
+    assert f"kmzb-opolskie-unit-{second['id']}" not in topics
+    assert len(topics) == len(config["units"]) - 1 + 1  # merged units, plus the admins' topic
+    grants = [
+        s for _, s in statements(template) if json.dumps(s.get("Condition", {})).find(national) >= 0
+    ]
+    assert grants and grants[0]["Action"] == "s3:GetObject"
+    assert "feeds/opolskie/*" in json.dumps(grants[0]["Resource"])
