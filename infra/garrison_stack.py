@@ -56,12 +56,13 @@ LINKING_FUNCTIONS = ("OnReportChange", "RemindOverdue")
 
 # Answers API Gateway gives itself (no Authorization header, unknown route, throttling)
 # in the API's error format: {"error": {"code", "message" (Polish), "message_en"}}.
+# An unknown route is API Gateway's "missing authentication token" (403): a 404 here.
 GATEWAY_MESSAGES = {
-    "DEFAULT_4XX": ("request_rejected", "Żądanie odrzucone.", "The request was rejected."),
-    "DEFAULT_5XX": ("service_unavailable", "Usługa chwilowo niedostępna.", "Service unavailable."),
-    "UNAUTHORIZED": ("unauthorized", "Wymagane zalogowanie.", "Sign-in required."),
-    "MISSING_AUTHENTICATION_TOKEN": ("not_found", "Nie ma takiego zasobu.", "No such resource."),
-    "THROTTLED": ("throttled", "Zbyt wiele żądań, spróbuj później.", "Too many requests."),
+    "DEFAULT_4XX": (None, "request_rejected", "Żądanie odrzucone.", "The request was rejected."),
+    "DEFAULT_5XX": (None, "service_unavailable", "Usługa chwilowo niedostępna.", "Unavailable."),
+    "UNAUTHORIZED": (None, "unauthorized", "Wymagane zalogowanie.", "Sign-in required."),
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", "Nie ma takiego zasobu.", "Not found."),
+    "THROTTLED": (None, "throttled", "Zbyt wiele żądań, spróbuj później.", "Too many requests."),
 }
 
 
@@ -603,13 +604,14 @@ class GarrisonStack(cdk.Stack):
 
     def _gateway_responses(self) -> None:
         responses = {}
-        for kind, (code, polish, english) in GATEWAY_MESSAGES.items():
+        for kind, (status, code, polish, english) in GATEWAY_MESSAGES.items():
             body = {"error": {"code": code, "message": polish, "message_en": english}}
             responses[kind] = {
                 "ResponseTemplates": {"application/json": json.dumps(body, ensure_ascii=False)},
                 "ResponseParameters": {
                     "Headers": {"Cache-Control": "'no-store'", "Content-Type": "'application/json'"}
                 },
+                **({"StatusCode": status} if status else {}),
             }
         api = self.app.get_resource("RestAPI")
         api.add_property_override("Name", f"kmzb-{self.garrison}")

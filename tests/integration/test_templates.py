@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from chalicelib.deployment import Deployment, Settings
+from chalicelib.errors import ApiError
 from infra import site_headers, stages
 from infra.engines import PROJECT_ROOT
 from infra.templates import CDK_OUT, TEMPLATES, lint, synth
@@ -273,6 +275,7 @@ def test_api_gateways_own_errors_use_the_error_format(templates: dict[str, Any])
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"):
         body = json.loads(api["GatewayResponses"][kind]["ResponseTemplates"]["application/json"])
         assert set(body["error"]) == {"code", "message", "message_en"}
+    assert api["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
     assert api["Name"] == "kmzb-malopolskie"
 
 
@@ -350,7 +353,7 @@ def test_the_national_map_reads_every_garrisons_feed(templates: dict[str, Any]) 
         assert f"kmzb-{slug}-site-" in origins
 
 
-def test_the_function_package_carries_the_boundaries_and_the_units() -> None:
+def test_the_function_package_carries_the_boundaries_and_the_units(tmp_path: Path) -> None:
     manifest = json.loads((CDK_OUT / "malopolskie.assets.json").read_text("utf-8"))
     zips = [
         CDK_OUT / f["source"]["path"]
@@ -366,7 +369,17 @@ def test_the_function_package_carries_the_boundaries_and_the_units() -> None:
             "kmzb_data/boundaries/powiaty.geojson",
         } <= names
         units = json.loads(package.read("kmzb_data/units/malopolskie.json"))
+        package.extractall(tmp_path, [n for n in names if n.startswith("kmzb_data/")])
     assert {u["id"] for u in units["units"]} == {u.id for u in garrison_units("malopolskie", DATA)}
+    # The function, with its stage's environment and the packaged data, routes a point.
+    environment = stages.environment("malopolskie")
+    for name in ("KMZB_DATA_DIR", "KMZB_UNITS_FILE"):
+        environment[name] = environment[name].replace("/var/task", str(tmp_path))
+    router = Deployment(Settings.from_env(environment)).router
+    assert router.place(50.0614, 19.9366).unit.id == "kmp-1261"  # Kraków
+    with pytest.raises(ApiError) as outside:
+        router.place(52.2297, 21.0122)  # Warsaw: Komenda Stołeczna's
+    assert outside.value.code == "outside_deployment"
 
 
 def test_an_admins_unit_file_and_the_national_distribution_shape_the_stack(
