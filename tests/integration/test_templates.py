@@ -400,7 +400,10 @@ def test_an_admins_unit_file_and_the_national_distribution_shape_the_stack(
     )
     national = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"
     deployments = tmp_path / "deployments.json"
-    deployments.write_text(json.dumps({"national": {"distribution_arn": national}}), "utf-8")
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0000-example"
+    opole = {"domain_name": "kmzb.opole.example.pl", "certificate_arn": certificate}
+    settings = {"national": {"distribution_arn": national}, "garrisons": {"opolskie": opole}}
+    deployments.write_text(json.dumps(settings), "utf-8")
     monkeypatch.setenv("KMZB_UNITS_DIR", str(tmp_path))
     monkeypatch.setattr(cdk_app, "DEPLOYMENTS", deployments)
     out = tmp_path / "cdk.out"
@@ -419,3 +422,11 @@ def test_an_admins_unit_file_and_the_national_distribution_shape_the_stack(
     ]
     assert grants and grants[0]["Action"] == "s3:GetObject"
     assert "feeds/opolskie/*" in json.dumps(grants[0]["Resource"])
+    # The custom domain: CloudFront answers for it with the admin's certificate, and the
+    # officer panel's sign-in returns there.
+    distribution = one(template, "AWS::CloudFront::Distribution")["DistributionConfig"]
+    assert distribution["Aliases"] == ["kmzb.opole.example.pl"]
+    assert distribution["ViewerCertificate"]["AcmCertificateArn"] == certificate
+    assert distribution["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    client = one(template, "AWS::Cognito::UserPoolClient")
+    assert client["CallbackURLs"] == ["https://kmzb.opole.example.pl/officer/"]
