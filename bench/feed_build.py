@@ -5,19 +5,22 @@ DynamoDB Local (in memory) holds 50,000 synthetic reports of one garrison
 written with boto3 `batch_write_item` in the very shape `ReportStore` stores
 (`storage._to_item`, serialised by pynamodb). The site's bucket is on moto's
 server. `chalicelib.feed.rebuild` reads the garrison's reports by the
-by_garrison_modified index, builds the compact, ids and GeoJSON files, puts
-them and the pointer in S3 and refreshes the manifest. The baseline is a bare
-paginated boto3 Query of the same index and key (every page, nothing done with
-the items). Rounds alternate, their order rotating, after a light warm-up (the
-router, the clients, a one-page Query of each kind). During each timed rebuild
-the functions it calls are wrapped in timers, to show where its time goes
-(about 15 ms in all, nearly all of it `_from_item`'s, once for each item).
+by_garrison_modified index (only the feed's attributes, `feed.PUBLIC_ATTRIBUTES`),
+builds the compact, ids and GeoJSON files, puts them and the pointer in S3 and
+refreshes the manifest. The baseline is a bare paginated boto3 Query of the same
+index and key (every page, whole items, nothing done with them); a second one
+projects the feed's attributes, as the rebuild does. Rounds alternate, their
+order rotating, after a light warm-up (the router, the clients, a one-page
+Query of each kind). During each timed rebuild the functions it calls are
+wrapped in timers, to show where its time goes (about 15 ms in all, nearly all
+of it `_public_report`'s, once for each item).
 
 DynamoDB Local serves each 1 MB page in time that grows with the items left
 after it, unlike DynamoDB, so most of a Query's time here is the engine's. The
 answers of one Query are kept and botocore's parsing of them timed apart: the
 rebuild's ratio with the engine's serving time taken out of both (as if the
-server answered at once) bounds what DynamoDB itself would give from above.
+server answered at once: the whole-item Query's for the baseline, the projected
+Query's for the rebuild) bounds what DynamoDB itself would give from above.
 
     python -m bench.feed_build
 """
@@ -91,14 +94,20 @@ def load(deployment: Deployment, dynamodb: Any, reports: list[Report]) -> None:
         list(pool.map(write, batches))
 
 
-def bare_query(dynamodb: Any, table: str, garrison: str) -> int:
-    """Every page of the garrison's reports by the index, as boto3 gives them: the item count."""
+def bare_query(dynamodb: Any, table: str, garrison: str, projection: tuple[str, ...] = ()) -> int:
+    """Every page of the garrison's reports by the index, as boto3 gives them: the item count.
+    With a projection, only those attributes."""
     arguments: dict[str, Any] = {
         "TableName": table,
         "IndexName": "by_garrison_modified",
-        "KeyConditionExpression": "garrison = :g",
+        "KeyConditionExpression": "#garrison = :g",
+        "ExpressionAttributeNames": {"#garrison": "garrison"},
         "ExpressionAttributeValues": {":g": {"S": garrison}},
     }
+    if projection:
+        names = {f"#p{i}": name for i, name in enumerate(projection)}
+        arguments["ProjectionExpression"] = ", ".join(names)
+        arguments["ExpressionAttributeNames"].update(names)
     count = 0
     while True:
         page = dynamodb.query(**arguments)
@@ -136,8 +145,8 @@ class StepTimer:
         store, writer = deployment.store, deployment.feed_writer
         # (owner, attribute): each call's time adds to the attribute's count.
         self.targets: list[tuple[Any, str]] = [
-            (storage, "_from_item"),
-            (store, "garrison_reports"),
+            (storage, "_public_report"),
+            (store, "public_reports"),
             (feed, "build_garrison_feed"),
             (feed, "compact_feed"),
             (feed, "geojson_feed"),
@@ -176,8 +185,10 @@ class StepTimer:
         """Seconds in each step of a rebuild that took `total`."""
         t = self.took
         parts = {
-            "Query + pynamodb items": t["garrison_reports"] - t["_from_item"],
-            "items → Report (_from_item)": t["_from_item"],
+            "Query of the feed's attributes (low-level items)": (
+                t["public_reports"] - t["_public_report"]
+            ),
+            "items → PublicReport (_public_report)": t["_public_report"],
             "compact + ids JSON": t["compact_feed"],
             "GeoJSON": t["geojson_feed"],
             "public filter, hashes": (
@@ -255,12 +266,17 @@ def measure(dynamodb_url: str, s3_url: str, rounds: int = ROUNDS) -> list[Measur
         if (found := bare_query(dynamodb, table, GARRISON)) != REPORTS:
             raise BenchError(f"the Query found {found} items, not {REPORTS}")
 
+    def projected_query() -> None:
+        found = bare_query(dynamodb, table, GARRISON, feed.PUBLIC_ATTRIBUTES)
+        if found != REPORTS:
+            raise BenchError(f"the projected Query found {found} items, not {REPORTS}")
+
     # A light warm-up: what is made on first use (the router, the S3 client, boto3's and
     # pynamodb's models) and a page of each kind of Query.
     if GARRISON not in deployment.router.served:
         raise BenchError(f"{GARRISON} is not a garrison")
     deployment.feed_writer.pointers([GARRISON])
-    list(deployment.store.Report.by_garrison_modified.query(GARRISON, limit=10))
+    deployment.store.public_reports(GARRISON, page_size=10)
     dynamodb.query(
         TableName=table,
         IndexName="by_garrison_modified",
@@ -269,23 +285,31 @@ def measure(dynamodb_url: str, s3_url: str, rounds: int = ROUNDS) -> list[Measur
         Limit=10,
     )
     print("feed_build: measuring ...", file=sys.stderr, flush=True)
-    timers: dict[str, Timer] = {"rebuild": rebuild, "query": timed(query)}
+    timers: dict[str, Timer] = {
+        "rebuild": rebuild,
+        "query": timed(query),
+        "projected": timed(projected_query),
+    }
     timings = measure_interleaved(timers, rounds - 1)
-    with ResponseCapture(dynamodb) as capture:  # the last round's Query keeps its answers
-        last = measure_interleaved({"query": timers["query"], "rebuild": rebuild}, 1)
-    for name, samples in last.items():
-        timings[name].extend(samples)
-    parsing = capture.parse_seconds()
+    # The last round's Queries keep their answers, to time botocore's parsing apart.
+    parsing: dict[str, float] = {}
+    for name in ("query", "projected"):
+        with ResponseCapture(dynamodb) as capture:
+            timings[name].append(timers[name]())
+        parsing[name] = capture.parse_seconds()
+    timings["rebuild"].append(rebuild())
     took = {name: median([r[name] for r in step_rounds]) for name in step_rounds[0]}
     print(
         f"feed_build: rebuilds {', '.join(f'{t:.2f}' for t in timings['rebuild'])} s; "
         f"Queries {', '.join(f'{t:.2f}' for t in timings['query'])} s; "
-        f"{len(capture.answers)} pages, parsed by botocore in {parsing:.2f} s",
+        f"projected {', '.join(f'{t:.2f}' for t in timings['projected'])} s; "
+        f"parsed by botocore in {parsing['query']:.2f} s and {parsing['projected']:.2f} s",
         file=sys.stderr,
     )
     bare, full = median(timings["query"]), median(timings["rebuild"])
+    projected = median(timings["projected"])
     # Were the server to answer at once, a Query would cost the client its parsing alone.
-    server = bare - parsing
+    server, projected_server = bare - parsing["query"], projected - parsing["projected"]
     label = f"{REPORTS:,} reports, {public:,} public"
     return [
         Measurement(
@@ -296,15 +320,23 @@ def measure(dynamodb_url: str, s3_url: str, rounds: int = ROUNDS) -> list[Measur
         ),
         Measurement("Feed build: rebuild, median", full, "s"),
         Measurement("Feed build: bare Query (boto3, all pages), median", bare, "s"),
-        Measurement("Feed build: rebuild − bare Query (the rebuild's own work)", full - bare, "s"),
+        Measurement(
+            "Feed build: rebuild ÷ bare Query of the feed's attributes only", full / projected, "x"
+        ),
+        Measurement("Feed build: bare Query of the feed's attributes, median", projected, "s"),
+        Measurement(
+            "Feed build: rebuild − bare Query of the feed's attributes (the rebuild's own work)",
+            full - projected,
+            "s",
+        ),
         Measurement(
             "Feed build: bare Query, botocore parsing only (DynamoDB Local's serving left out)",
-            parsing,
+            parsing["query"],
             "s",
         ),
         Measurement(
             "Feed build: rebuild ÷ bare Query, both less DynamoDB Local's serving time",
-            (full - server) / (bare - server),
+            (full - projected_server) / (bare - server),
             "x",
         ),
         *[

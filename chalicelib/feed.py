@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,33 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=60"
 
 
-def publicly_visible(report: Report, now: datetime) -> bool:
+@dataclass(frozen=True)
+class PublicReport:
+    """What the feed reads of a stored report: the public attributes and what decides whether
+    the public may see it. Descriptions, notes and anything about people are not among them."""
+
+    id: str
+    category: str
+    status: str
+    lat: float
+    lon: float
+    teryt: str
+    garrison: str
+    created_at: datetime
+    modified_at: datetime
+    occurred_at: datetime | None = None
+    time_of_day: str | None = None
+    days_of_week: tuple[str, ...] = ()
+    confirmations: int = 0
+    duplicate_of: str | None = None
+
+
+# The attributes a feed build asks DynamoDB for (the Query projects only these).
+PUBLIC_ATTRIBUTES = tuple(f.name for f in fields(PublicReport))
+FeedInput = Report | PublicReport
+
+
+def publicly_visible(report: FeedInput, now: datetime) -> bool:
     """The KMZB rules of what the public map shows."""
     category = categories.get(report.category)
     if category is None or category.visibility is Visibility.NEVER:
@@ -82,7 +109,9 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def compact_feed(reports: list[Report], garrison: str, generated_at: str) -> tuple[bytes, bytes]:
+def compact_feed(
+    reports: Sequence[FeedInput], garrison: str, generated_at: str
+) -> tuple[bytes, bytes]:
     """The map's feed and the ids in the same order (fetched only to confirm a report)."""
     items = sorted(reports, key=lambda r: (r.lat, r.lon, r.id))
     codes = [c.code for c in categories.CATEGORIES]
@@ -117,7 +146,7 @@ def compact_feed(reports: list[Report], garrison: str, generated_at: str) -> tup
     return _json(body), _json({"ids": [r.id for r in items]})
 
 
-def geojson_feed(reports: list[Report]) -> bytes:
+def geojson_feed(reports: Sequence[FeedInput]) -> bytes:
     """RFC 7946 open data: points in WGS 84, only public attributes."""
     features = []
     for r in sorted(reports, key=lambda r: r.id):
@@ -162,7 +191,7 @@ class GarrisonFeed:
 
 
 def build_garrison_feed(
-    reports: list[Report], garrison: str, headquarters: str, now: datetime
+    reports: Sequence[FeedInput], garrison: str, headquarters: str, now: datetime
 ) -> GarrisonFeed:
     visible = [r for r in reports if r.garrison == garrison and publicly_visible(r, now)]
     generated_at = iso(now)
@@ -242,7 +271,7 @@ def _build_claimed(deployment: Deployment, garrison: str) -> None:
 def rebuild(deployment: Deployment, garrison: str) -> GarrisonFeed:
     """Build one garrison's feed from DynamoDB, publish it, then refresh the manifest."""
     now = deployment.clock()
-    reports = deployment.store.garrison_reports(garrison)
+    reports = deployment.store.public_reports(garrison)
     headquarters = deployment.router.garrisons[garrison].headquarters
     feed = build_garrison_feed(reports, garrison, headquarters, now)
     writer = deployment.feed_writer

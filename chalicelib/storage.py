@@ -37,6 +37,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.deployment import Settings
 from chalicelib.errors import InvalidCursor, StorageUnavailable, VersionConflict
+from chalicelib.feed import PUBLIC_ATTRIBUTES, PublicReport
 from chalicelib.reports import InsertOutcome, Report, iso
 from chalicelib.workflow import AuditEntry
 
@@ -265,6 +266,34 @@ def _from_item(item: Any) -> Report:
     )
 
 
+def _public_report(item: dict[str, Any]) -> PublicReport:
+    """A low-level item ({"S": …}, {"N": …}) of the feed's projection as a PublicReport."""
+
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return value.get("S") if value else None
+
+    occurred = text("occurred_at")
+    days = item.get("days_of_week", {}).get("L") or ()
+    confirmations = item.get("confirmations")
+    return PublicReport(
+        id=item["id"]["S"],
+        category=item["category"]["S"],
+        status=item["status"]["S"],
+        lat=float(item["lat"]["N"]),
+        lon=float(item["lon"]["N"]),
+        teryt=item["teryt"]["S"],
+        garrison=item["garrison"]["S"],
+        created_at=_parse_iso(item["created_at"]["S"]),
+        modified_at=_parse_iso(item["modified_at"]["S"]),
+        occurred_at=_parse_iso(occurred) if occurred else None,
+        time_of_day=text("time_of_day"),
+        days_of_week=tuple(d["S"] for d in days),
+        confirmations=int(confirmations["N"]) if confirmations else 0,
+        duplicate_of=text("duplicate_of"),
+    )
+
+
 class ReportStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -464,10 +493,26 @@ class ReportStore:
         except PynamoDBException as e:
             raise StorageUnavailable(str(e)) from e
 
-    def garrison_reports(self, garrison: str) -> list[Report]:
-        """Every report of a garrison (the feed's input), by the garrison index."""
+    def public_reports(self, garrison: str, page_size: int | None = None) -> list[PublicReport]:
+        """Every report of a garrison as the feed reads it, by the garrison index: only the
+        feed's attributes are read, and straight from the low-level items (no model objects;
+        a feed build reads every report of the garrison)."""
+        connection = self.Report._get_connection()  # knows the keys from the model
+        reports: list[PublicReport] = []
+        start: dict[str, Any] | None = None
         try:
-            return [_from_item(i) for i in self.Report.by_garrison_modified.query(garrison)]
+            while True:
+                page = connection.query(
+                    garrison,
+                    index_name="by_garrison_modified",
+                    attributes_to_get=list(PUBLIC_ATTRIBUTES),
+                    exclusive_start_key=start,
+                    limit=page_size,  # None: DynamoDB's 1 MB pages
+                )
+                reports.extend(_public_report(item) for item in page.get("Items", ()))
+                start = page.get("LastEvaluatedKey")
+                if not start:
+                    return reports
         except PynamoDBException as e:
             raise StorageUnavailable(str(e)) from e
 

@@ -175,3 +175,32 @@ def test_only_reports_on_the_public_map_can_be_confirmed(
         == 200
     )
     assert confirm(client, prank).status_code == 404
+
+
+def test_a_feed_build_reads_the_public_attributes_of_every_report_and_nothing_else(
+    client: Any, deployment: Deployment, clock: FakeClock
+) -> None:
+    body = {
+        **KRAKOW,
+        "category": "speeding",
+        "description": "Tajny opis dla policji.",
+        "occurred_at": (clock.now - timedelta(days=1)).isoformat(),
+        "time_of_day": "noc",
+        "days_of_week": ["fri", "sat"],
+    }
+    first = answer(post(client, body))["id"]
+    second = answer(post(client, KRAKOW, ip="203.0.113.99"))["id"]
+    read = {r.id: r for r in deployment.store.public_reports("malopolskie")}
+    assert set(read) == {first, second}
+    for report_id, public in read.items():
+        stored = deployment.store.get(report_id)
+        assert stored is not None
+        assert public == feed.PublicReport(
+            **{name: getattr(stored, name) for name in feed.PUBLIC_ATTRIBUTES}
+        )
+    assert read[first].days_of_week == ("fri", "sat") and read[first].time_of_day == "noc"
+    assert read[first].occurred_at is not None
+    assert not hasattr(read[first], "description")
+    assert deployment.store.public_reports("pomorskie") == []
+    paged = deployment.store.public_reports("malopolskie", page_size=1)  # a page each
+    assert sorted(paged, key=lambda r: r.id) == sorted(read.values(), key=lambda r: r.id)
