@@ -34,6 +34,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from chalicelib.units import Unit
 from infra import site_headers, stages
 from infra.engines import PROJECT_ROOT
 from infra.site_server import PASSED_HEADERS
@@ -158,7 +159,7 @@ class GarrisonStack(cdk.Stack):
         scope: Construct,
         garrison: str,
         *,
-        units: list[Any],
+        units: list[Unit],
         headquarters: str,
         options: GarrisonOptions,
         env: cdk.Environment,
