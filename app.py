@@ -51,7 +51,10 @@ def _request() -> Request:
 def _client_key() -> str:
     """The pseudonym of the requesting client (an HMAC of its address)."""
     request, here = _request(), deployment.current()
-    address = client_address(request.context, request.headers, here.settings.trusted_proxies)
+    through = here.came_through_proxies(request.headers.get(deployment.ORIGIN_HEADER))
+    address = client_address(
+        request.context, request.headers, here.settings.trusted_proxies, through
+    )
     return limits.client_key(here.client_key_secret, address)
 
 

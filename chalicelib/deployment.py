@@ -6,6 +6,7 @@ boundary files until a request needs them.
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Clock = Callable[[], datetime]
-SECRET_MAX_AGE_SECONDS = 3600  # powertools Parameters caches the client-key secret this long
+SECRET_MAX_AGE_SECONDS = 3600  # powertools Parameters caches secrets this long
+ORIGIN_HEADER = "x-kmzb-origin"  # CloudFront → API: proof that the request came through it
 
 
 def utc_now() -> datetime:
@@ -48,6 +50,9 @@ class Settings:
     data_dir: Path
     units_file: Path | None
     client_key_secret_name: str | None = None
+    # The secret CloudFront sends in ORIGIN_HEADER: without it a request came around the
+    # proxies (straight to API Gateway) and its X-Forwarded-For is not believed.
+    origin_secret_name: str | None = None
     idempotency_table: str = "kmzb-idempotency"
     audit_table: str = "kmzb-audit"
     jwt_issuer: str = ""
@@ -89,6 +94,7 @@ class Settings:
             limits_table=env.get("KMZB_LIMITS_TABLE", "kmzb-limits"),
             client_key_secret=b"" if secret_name else secret.encode("utf-8"),
             client_key_secret_name=secret_name,
+            origin_secret_name=env.get("KMZB_ORIGIN_SECRET_NAME") or None,
             trusted_proxies=_proxy_count(env.get("KMZB_TRUSTED_PROXY", "false")),
             garrisons=None
             if garrisons in ("", "*")
@@ -170,6 +176,17 @@ class Deployment:
         if len(value) < 16:
             raise ConfigurationError(f"the secret {name} is shorter than 16 characters")
         return value
+
+    def came_through_proxies(self, origin_header: str | None) -> bool:
+        """Whether a request passed the trusted proxies (CloudFront sends the origin secret);
+        with no origin secret configured (locally) every request did."""
+        name = self.settings.origin_secret_name
+        if name is None:
+            return True
+        if not origin_header:
+            return False
+        expected = str(self._secrets.get(name, max_age=SECRET_MAX_AGE_SECONDS))
+        return hmac.compare_digest(origin_header.encode("utf-8"), expected.encode("utf-8"))
 
     @cached_property
     def _secrets(self) -> Any:

@@ -71,17 +71,21 @@ def query_params(raw: Mapping[str, str] | None, allowed: frozenset[str]) -> dict
 
 
 def client_address(
-    request_context: Mapping[str, Any], headers: Mapping[str, str], trusted_proxies: int
+    request_context: Mapping[str, Any],
+    headers: Mapping[str, str],
+    trusted_proxies: int,
+    through_proxies: bool = True,
 ) -> str:
     """The address the daily limit counts.
 
     API Gateway's sourceIp is the peer it saw. Behind trusted proxies each one
     appends the peer it saw to X-Forwarded-For, so the client is the entry that
     many places from the end (CloudFront, then API Gateway: 2; the local site
-    server: 1); entries before it are whatever the client sent.
+    server: 1); entries before it are whatever the client sent. A request that did not come
+    through the proxies (`through_proxies` False: straight to API Gateway) is its own peer.
     """
     source = str(request_context.get("identity", {}).get("sourceIp") or "unknown")
-    if trusted_proxies > 0:
+    if trusted_proxies > 0 and through_proxies:
         entries = [e.strip() for e in headers.get("x-forwarded-for", "").split(",")]
         if len(entries) >= trusted_proxies:
             try:

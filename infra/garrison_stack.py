@@ -34,6 +34,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from chalicelib.deployment import ORIGIN_HEADER
 from chalicelib.units import Unit
 from infra import site_headers, stages
 from infra.engines import PROJECT_ROOT
@@ -187,6 +188,17 @@ class GarrisonStack(cdk.Stack):
                 password_length=64, exclude_punctuation=True
             ),
             removal_policy=cdk.RemovalPolicy.RETAIN,  # rotating it voids tracking links
+        )
+        # CloudFront sends it to the API: requests without it went around CloudFront, and
+        # their X-Forwarded-For (which decides the daily limit's client) is not believed.
+        self.origin_secret = secretsmanager.Secret(
+            self,
+            "OriginSecret",
+            secret_name=self.names["origin_secret"],
+            description="Sent by CloudFront to the API: the request came through CloudFront.",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=48, exclude_punctuation=True
+            ),
         )
         self.admin_topic = self._admin_topic()
         self.unit_topics, self.notification_dead_letters = self._unit_topics()
@@ -439,6 +451,9 @@ class GarrisonStack(cdk.Stack):
                         api_domain,
                         origin_path="/api",
                         protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                        custom_headers={
+                            ORIGIN_HEADER: self.origin_secret.secret_value.unsafe_unwrap()
+                        },
                     ),
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,

@@ -43,6 +43,7 @@ def names(garrison: str) -> dict[str, str]:
         "notification_dead_letters": f"{prefix}-notifications-dlq",
         "bucket_prefix": f"{prefix}-site-",
         "secret": f"kmzb/{garrison}/client-key",
+        "origin_secret": f"kmzb/{garrison}/origin-verify",
         "panel_client_parameter": f"/kmzb/{garrison}/panel-client-id",
     }
 
@@ -57,6 +58,7 @@ def environment(garrison: str) -> dict[str, str]:
         "KMZB_IDEMPOTENCY_TABLE": n["idempotency_table"],
         "KMZB_AUDIT_TABLE": n["audit_table"],
         "KMZB_CLIENT_KEY_SECRET_NAME": n["secret"],
+        "KMZB_ORIGIN_SECRET_NAME": n["origin_secret"],
         "KMZB_JWT_AUDIENCE_PARAMETER": n["panel_client_parameter"],
         # CloudFront appends the viewer, then API Gateway appends CloudFront's edge.
         "KMZB_TRUSTED_PROXY": "2",
@@ -138,10 +140,13 @@ def policy(garrison: str) -> dict[str, Any]:
                 "Condition": {"StringLike": {"s3:prefix": ["feeds/*"]}},
             },
             {
-                "Sid": "ClientKeySecret",
+                "Sid": "Secrets",
                 "Effect": "Allow",
                 "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": _arn("secretsmanager", f"secret:{n['secret']}-*"),
+                "Resource": [
+                    _arn("secretsmanager", f"secret:{n['secret']}-*"),
+                    _arn("secretsmanager", f"secret:{n['origin_secret']}-*"),
+                ],
             },
             {
                 "Sid": "PanelClientId",

@@ -87,3 +87,20 @@ def test_a_garrisons_notification_dead_letters_are_found_beside_its_topics() -> 
     )
     expected = "arn:aws:sqs:eu-central-1:210987654321:kmzb-opolskie-notifications-dlq"
     assert settings.notification_dead_letters_arn == expected
+
+
+def test_only_requests_carrying_cloudfronts_origin_secret_came_through_the_proxies(
+    deployment: Deployment, moto_server: Engine
+) -> None:
+    assert deployment.came_through_proxies(None)  # locally no origin secret is configured
+    name = f"kmzb/test-{uuid.uuid4().hex[:8]}/origin-verify"
+    boto3.client(
+        "secretsmanager", region_name="eu-central-1", endpoint_url=moto_server.url
+    ).create_secret(Name=name, SecretString="cloudfront-says-hello-1234")
+    behind = Deployment(
+        replace(deployment.settings, origin_secret_name=name, secrets_endpoint=moto_server.url)
+    )
+    assert behind.came_through_proxies("cloudfront-says-hello-1234")
+    assert not behind.came_through_proxies("cloudfront-says-hello-12345")
+    assert not behind.came_through_proxies("")
+    assert not behind.came_through_proxies(None)

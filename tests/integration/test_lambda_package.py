@@ -59,8 +59,10 @@ def package(tmp_path: Path) -> Path:
     raise AssertionError("no function package among the stack's assets")
 
 
-def report_event(body: dict[str, Any], forwarded: str) -> dict[str, Any]:
+def report_event(body: dict[str, Any], forwarded: str, origin_secret: str | None) -> dict[str, Any]:
     headers = {"Content-Type": "application/json", "X-Forwarded-For": forwarded}
+    if origin_secret is not None:
+        headers["X-Kmzb-Origin"] = origin_secret  # CloudFront's custom origin header
     return {
         "resource": "/v1/reports",
         "path": "/v1/reports",
@@ -91,11 +93,13 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
     suffix = uuid.uuid4().hex[:6]
     secret_value = uuid.uuid4().hex * 2
     secret_name = f"kmzb/{GARRISON}-{suffix}/client-key"
+    origin_name = f"kmzb/{GARRISON}-{suffix}/origin-verify"
+    origin_value = uuid.uuid4().hex
     parameter = f"/kmzb/{GARRISON}-{suffix}/panel-client-id"
     region = "eu-central-1"
-    boto3.client("secretsmanager", region_name=region, endpoint_url=moto_server.url).create_secret(
-        Name=secret_name, SecretString=secret_value
-    )
+    secrets = boto3.client("secretsmanager", region_name=region, endpoint_url=moto_server.url)
+    secrets.create_secret(Name=secret_name, SecretString=secret_value)
+    secrets.create_secret(Name=origin_name, SecretString=origin_value)
     boto3.client("ssm", region_name=region, endpoint_url=moto_server.url).put_parameter(
         Name=parameter, Value=dev_issuer.AUDIENCE, Type="String"
     )
@@ -107,6 +111,7 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
             if name.endswith("_TABLE")
         },
         "KMZB_CLIENT_KEY_SECRET_NAME": secret_name,
+        "KMZB_ORIGIN_SECRET_NAME": origin_name,
         "KMZB_JWT_AUDIENCE_PARAMETER": parameter,
         "KMZB_JWT_ISSUER": dev_issuer.ISSUER,
         "KMZB_JWKS_URL": dev_issuer.jwks_url(ISSUER_STATE),
@@ -125,9 +130,12 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
     viewer = "203.0.113.70"
     report = {"category": "illegal_parking", "lat": 50.0614, "lon": 19.9366}
     methods = "arn:aws:execute-api:eu-central-1:123456789012:abc/api/GET/v1/officer/me"
+    caller = "192.0.2.44"  # calls API Gateway directly, claiming to be someone else
     events = [
-        ("app", report_event(report, f"198.51.100.1, {viewer}, 130.176.1.1")),
-        ("app", report_event(report, f"198.51.100.2, {viewer}, 130.176.9.9")),
+        ("app", report_event(report, f"198.51.100.1, {viewer}, 130.176.1.1", origin_value)),
+        ("app", report_event(report, f"198.51.100.2, {viewer}, 130.176.9.9", origin_value)),
+        ("app", report_event(report, f"198.51.100.3, 203.0.113.3, {caller}", None)),
+        ("app", report_event(report, f"198.51.100.4, 203.0.113.4, {caller}", "guess")),
         (
             "officer_token",
             {
@@ -147,7 +155,7 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    first, second, authorizer = json.loads(result.stdout)
+    first, second, direct, guessed, authorizer = json.loads(result.stdout)
 
     assert first["statusCode"] == 201, first
     assert json.loads(first["body"])["unit"]["id"] == "kmp-1261"
@@ -156,6 +164,10 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
     assert second["statusCode"] == 429, second
     limit_keys = [item.key for item in store.Limit.scan()]
     assert any(limits.client_key(secret_value.encode(), viewer) in k for k in limit_keys)
+    # Around CloudFront (no origin secret, or a wrong one) the forwarded addresses are not
+    # believed: the caller is its own client, and a made-up address does not reset its limit.
+    assert direct["statusCode"] == 201 and guessed["statusCode"] == 429, (direct, guessed)
+    assert any(limits.client_key(secret_value.encode(), caller) in k for k in limit_keys)
 
     # The authorizer read the app client's id from SSM and verified the officer's token.
     assert authorizer["context"]["verified"] == "true", authorizer

@@ -263,6 +263,15 @@ def test_the_api_goes_through_the_distribution_with_the_officers_token(
     origins = {o["Id"]: o for o in distribution["Origins"]}
     api_origin = origins[api["TargetOriginId"]]
     assert api_origin["OriginPath"] == "/api"
+    (origin_header,) = api_origin["OriginCustomHeaders"]  # proves the request came this way
+    assert origin_header["HeaderName"] == "x-kmzb-origin"
+    assert "{{resolve:secretsmanager:" in json.dumps(origin_header["HeaderValue"])
+    names = {
+        s["Properties"]["Name"] for s in resources(template, "AWS::SecretsManager::Secret").values()
+    }
+    assert stages.names("malopolskie")["origin_secret"] in names
+    environment = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert environment["KMZB_ORIGIN_SECRET_NAME"] == stages.names("malopolskie")["origin_secret"]
     assert "RestAPI" in json.dumps(api_origin["DomainName"])
     site_origin = origins[distribution["DefaultCacheBehavior"]["TargetOriginId"]]
     assert site_origin["OriginAccessControlId"]  # the bucket is read through OAC only
@@ -306,8 +315,12 @@ def test_functions_read_the_hmac_secret_and_the_panel_client_by_name(
     templates: dict[str, Any],
 ) -> None:
     template = templates["malopolskie"]
-    secret = one(template, "AWS::SecretsManager::Secret")
     n = stages.names("malopolskie")
+    (secret,) = [
+        s["Properties"]
+        for s in resources(template, "AWS::SecretsManager::Secret").values()
+        if s["Properties"]["Name"] == n["secret"]
+    ]
     assert secret["Name"] == n["secret"] and secret["GenerateSecretString"]["PasswordLength"] >= 32
     for name in ("APIHandler", "OnReportChange", "OfficerToken"):
         props = template["Resources"][name]["Properties"]

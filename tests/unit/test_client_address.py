@@ -29,3 +29,9 @@ def test_behind_cloudfront_and_api_gateway_the_client_is_second_from_the_end() -
 def test_fewer_forwarded_entries_than_proxies_falls_back_to_the_peer() -> None:
     headers = {"x-forwarded-for": "203.0.113.9"}
     assert client_address(CONTEXT, headers, trusted_proxies=2) == "198.51.100.10"
+
+
+def test_a_request_that_went_around_the_proxies_is_its_own_peer() -> None:
+    # Straight to API Gateway, whatever X-Forwarded-For claims: the daily limit keys the peer.
+    headers = {"x-forwarded-for": "1.2.3.4, 203.0.113.9, 198.51.100.10"}
+    assert client_address(CONTEXT, headers, 2, through_proxies=False) == "198.51.100.10"
