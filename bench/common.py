@@ -93,6 +93,19 @@ def median(samples: Sequence[float]) -> float:
     return statistics.median(samples)
 
 
+Timer = Callable[[], float]  # one timed run, in seconds
+
+
+def measure_interleaved(timers: dict[str, Timer], samples: int) -> dict[str, list[float]]:
+    """`samples` timings of each, taken in turn (order rotating) so that noise hits all alike."""
+    results: dict[str, list[float]] = {name: [] for name in timers}
+    names = list(timers)
+    for i in range(samples):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            results[name].append(timers[name]())
+    return results
+
+
 def percentile(samples: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile: the smallest sample with `fraction` of them at or below it."""
     ordered = sorted(samples)

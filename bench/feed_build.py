@@ -36,7 +36,15 @@ from typing import Any
 import boto3
 
 from bench import synthetic
-from bench.common import Measurement, bench_settings, main_for, median, with_engines
+from bench.common import (
+    Measurement,
+    Timer,
+    bench_settings,
+    main_for,
+    measure_interleaved,
+    median,
+    with_engines,
+)
 from chalicelib.deployment import Deployment
 from chalicelib.reports import Report
 from infra.local_site import ensure_bucket
@@ -49,8 +57,6 @@ BATCH = 25  # batch_write_item's limit
 REGION = "eu-central-1"
 TARGET_RATIO = 1.5
 PARSE_REPEATS = 3
-
-Timer = Callable[[], float]
 
 
 class BenchError(RuntimeError):
@@ -125,15 +131,6 @@ def timed(action: Callable[[], object]) -> Timer:
         return time.perf_counter() - start
 
     return timer
-
-
-def measure_interleaved(timers: dict[str, Timer], rounds: int) -> dict[str, list[float]]:
-    results: dict[str, list[float]] = {name: [] for name in timers}
-    names = list(timers)
-    for i in range(rounds):
-        for name in names[i % len(names) :] + names[: i % len(names)]:
-            results[name].append(timers[name]())
-    return results
 
 
 class StepTimer:

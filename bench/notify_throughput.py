@@ -24,12 +24,19 @@ import itertools
 import pstats
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import Measurement, bench_settings, main_for, median, with_engines
+from bench.common import (
+    Measurement,
+    bench_settings,
+    main_for,
+    measure_interleaved,
+    median,
+    with_engines,
+)
 
 SECRET = "bench-secret-for-client-keys"
 UNIT = "kmp-1261"
@@ -39,8 +46,6 @@ WARMUP_ROUNDS = 2
 ROUNDS = 5  # of each kind
 STREAM_ARN = "arn:aws:dynamodb:eu-central-1:123456789012:table/bench-reports/stream/local"
 DESCRIPTION = "Samochody parkują na chodniku przy przejściu dla pieszych, codziennie rano."
-
-Timer = Callable[[], float]
 
 
 class BenchError(RuntimeError):
@@ -219,16 +224,6 @@ class BarePublishes:
         return elapsed
 
 
-def measure_alternating(timers: dict[str, Timer], rounds: int) -> dict[str, list[float]]:
-    """`rounds` timings of each, taken in turn (order rotating) so that noise hits all alike."""
-    results: dict[str, list[float]] = {name: [] for name in timers}
-    names = list(timers)
-    for i in range(rounds):
-        for name in names[i % len(names) :] + names[: i % len(names)]:
-            results[name].append(timers[name]())
-    return results
-
-
 def profile_shares(batch: HandlerBatch) -> tuple[float, float]:
     """Shares of one profiled batch spent in the idempotency records and in SNS publishes."""
     from app import on_report_change
@@ -297,7 +292,7 @@ def measure(dynamodb_url: str, moto_url: str, rounds: int = ROUNDS) -> list[Meas
         for _ in range(WARMUP_ROUNDS):
             handler()
             bare()
-        timings = measure_alternating({"handler": handler, "bare": bare}, rounds)
+        timings = measure_interleaved({"handler": handler, "bare": bare}, rounds)
         idempotency_share, publish_share = profile_shares(handler)
     finally:
         use(None)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +32,7 @@ from bench.common import (
     addresses,
     bench_settings,
     main_for,
+    measure_interleaved,
     median,
     percentile,
     with_engines,
@@ -44,8 +45,6 @@ BODY = json.dumps({"category": "speeding", "lat": 50.0614, "lon": 19.9366})
 WARMUP = 50
 SAMPLES = 500  # of each kind
 TARGET_RATIO = 1.5
-
-Timer = Callable[[], float]
 
 
 class BenchError(RuntimeError):
@@ -110,16 +109,6 @@ class BareTransaction:
         start = time.perf_counter()
         self.dynamodb.transact_write_items(TransactItems=items)
         return time.perf_counter() - start
-
-
-def measure_interleaved(timers: dict[str, Timer], samples: int) -> dict[str, list[float]]:
-    """`samples` timings of each, taken in turn (order rotating) so that noise hits all alike."""
-    results: dict[str, list[float]] = {name: [] for name in timers}
-    names = list(timers)
-    for i in range(samples):
-        for name in names[i % len(names) :] + names[: i % len(names)]:
-            results[name].append(timers[name]())
-    return results
 
 
 def _summary(label: str, samples: list[float], baseline: list[float]) -> list[Measurement]:
