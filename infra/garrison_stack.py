@@ -36,11 +36,16 @@ from constructs import Construct
 
 from chalicelib.deployment import ORIGIN_HEADER
 from chalicelib.units import Unit
-from infra import site_headers, stages
+from infra import stages
 from infra.engines import PROJECT_ROOT
+from infra.site_distribution import (
+    STATIC_SITE,
+    private_bucket,
+    security_headers_policy,
+    site_distribution,
+)
 from infra.site_server import PASSED_HEADERS
 
-STATIC_SITE = PROJECT_ROOT / "static_site"
 # The stream trigger: partial batch failures, bounded retries, bisection, a dead-letter queue.
 STREAM_RETRIES = 10
 STREAM_MAX_RECORD_AGE_SECONDS = 86400
@@ -179,26 +184,20 @@ class GarrisonStack(cdk.Stack):
         cdk.Tags.of(self).add("kmzb:garrison", garrison)
 
         self.tables = self._tables()
-        self.secret = secretsmanager.Secret(
-            self,
+        self.secret = self._generated_secret(
             "ClientKeySecret",
-            secret_name=self.names["secret"],
-            description="HMAC key of client addresses (daily limits, tracking tokens).",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True
-            ),
-            removal_policy=cdk.RemovalPolicy.RETAIN,  # rotating it voids tracking links
+            self.names["secret"],
+            "HMAC key of client addresses (daily limits, tracking tokens).",
+            length=64,
         )
+        self.secret.apply_removal_policy(cdk.RemovalPolicy.RETAIN)  # rotating it voids links
         # CloudFront sends it to the API: requests without it went around CloudFront, and
         # their X-Forwarded-For (which decides the daily limit's client) is not believed.
-        self.origin_secret = secretsmanager.Secret(
-            self,
+        self.origin_secret = self._generated_secret(
             "OriginSecret",
-            secret_name=self.names["origin_secret"],
-            description="Sent by CloudFront to the API: the request came through CloudFront.",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=48, exclude_punctuation=True
-            ),
+            self.names["origin_secret"],
+            "Sent by CloudFront to the API: the request came through CloudFront.",
+            length=48,
         )
         self.admin_topic = self._admin_topic()
         self.unit_topics, self.notification_dead_letters = self._unit_topics()
@@ -231,6 +230,19 @@ class GarrisonStack(cdk.Stack):
         self._outputs()
 
     # Data -------------------------------------------------------------------------------------
+
+    def _generated_secret(
+        self, logical_id: str, name: str, description: str, length: int
+    ) -> secretsmanager.Secret:
+        return secretsmanager.Secret(
+            self,
+            logical_id,
+            secret_name=name,
+            description=description,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=length, exclude_punctuation=True
+            ),
+        )
 
     def _tables(self) -> dict[str, dynamodb.CfnTable]:
         from chalicelib.deployment import Settings
@@ -338,16 +350,9 @@ class GarrisonStack(cdk.Stack):
     # Site and feed ----------------------------------------------------------------------------
 
     def _bucket(self) -> s3.Bucket:
-        bucket = s3.Bucket(
+        bucket = private_bucket(
             self,
-            "SiteBucket",
             bucket_name=f"{self.names['bucket_prefix']}{self.account}-{self.region}",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            versioned=True,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
             lifecycle_rules=[
                 # Every feed build writes new immutable files; old ones are kept a while.
                 s3.LifecycleRule(
@@ -407,44 +412,13 @@ class GarrisonStack(cdk.Stack):
             query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
             cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
         )
-        index_pages = cloudfront.Function(
+        return site_distribution(
             self,
-            "IndexPages",
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-            comment="Serve folder/index.html for folder/ (the officer panel)",
-            code=cloudfront.FunctionCode.from_inline(INDEX_FUNCTION),
-        )
-        certificate = None
-        if self.options.certificate_arn:
-            from aws_cdk import aws_certificatemanager as acm
-
-            certificate = acm.Certificate.from_certificate_arn(
-                self, "SiteCertificate", self.options.certificate_arn
-            )
-        return cloudfront.Distribution(
-            self,
-            "Site",
+            bucket=self.bucket,
+            headers=headers,
             comment=f"KMZB {self.garrison}",
-            default_root_object="index.html",
-            domain_names=[self.options.domain_name] if self.options.domain_name else None,
-            certificate=certificate,
-            minimum_protocol_version=(
-                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
-            ),
-            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=headers,
-                compress=True,
-                function_associations=[
-                    cloudfront.FunctionAssociation(
-                        function=index_pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                    )
-                ],
-            ),
+            domain_name=self.options.domain_name,
+            certificate_arn=self.options.certificate_arn,
             additional_behaviors={
                 "/v1/*": cloudfront.BehaviorOptions(
                     origin=origins.HttpOrigin(
@@ -715,13 +689,6 @@ class GarrisonStack(cdk.Stack):
             cdk.CfnOutput(self, name, value=value, description=description)
 
 
-INDEX_FUNCTION = """function handler(event) {
-  var request = event.request;
-  if (request.uri.endsWith("/")) { request.uri += "index.html"; }
-  return request;
-}"""
-
-
 def _tile_hosts(tiles: dict[str, Any]) -> list[str]:
     from urllib.parse import urlsplit
 
@@ -731,45 +698,6 @@ def _tile_hosts(tiles: dict[str, Any]) -> list[str]:
         return []
     parts = urlsplit(url.replace("{s}", "*"))
     return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme == "https" else []
-
-
-def security_headers_policy(
-    scope: Construct, connect_src: list[str], img_src: list[str]
-) -> cloudfront.ResponseHeadersPolicy:
-    """The response headers of infra.site_headers (what `make run`'s site server sends too)."""
-    headers = site_headers.security_headers(connect_src, img_src, https=True)
-    return cloudfront.ResponseHeadersPolicy(
-        scope,
-        "SecurityHeaders",
-        comment="KMZB: strict CSP, HSTS, nosniff, no framing",
-        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                content_security_policy=headers["Content-Security-Policy"], override=True
-            ),
-            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                access_control_max_age=cdk.Duration.seconds(site_headers.HSTS_MAX_AGE_SECONDS),
-                include_subdomains=True,
-                override=True,
-            ),
-            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-            frame_options=cloudfront.ResponseHeadersFrameOptions(
-                frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-            ),
-            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-                override=True,
-            ),
-        ),
-        custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
-            custom_headers=[
-                cloudfront.ResponseCustomHeader(
-                    header="Permissions-Policy",
-                    value=headers["Permissions-Policy"],
-                    override=True,
-                )
-            ]
-        ),
-    )
 
 
 def load_options(path: Path, garrison: str) -> GarrisonOptions:

@@ -20,7 +20,13 @@ from constructs import Construct
 
 from chalicelib import categories
 from infra import stages
-from infra.garrison_stack import INDEX_FUNCTION, STATIC_SITE, security_headers_policy
+from infra.site_distribution import (
+    STATIC_SITE,
+    private_bucket,
+    security_headers_policy,
+    site_distribution,
+    static_files,
+)
 
 MANIFEST = "feeds/national.json"
 # Read-only: reports and confirmations are made on the garrison's own map.
@@ -71,23 +77,8 @@ class NationalStack(cdk.Stack):
             env=env,
             description="KMZB: the national map of all garrisons' feeds",
         )
-        bucket = s3.Bucket(
-            self,
-            "SiteBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            versioned=True,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        bucket = private_bucket(self)
         headers = security_headers_policy(self, connect_src=[], img_src=[])
-        index_pages = cloudfront.Function(
-            self,
-            "IndexPages",
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-            code=cloudfront.FunctionCode.from_inline(INDEX_FUNCTION),
-        )
         feeds: dict[str, cloudfront.BehaviorOptions] = {}
         for site in garrisons:
             garrison_bucket = s3.Bucket.from_bucket_attributes(
@@ -96,47 +87,22 @@ class NationalStack(cdk.Stack):
                 bucket_name=site.bucket_name,
                 region=site.region,
             )
-            feeds[f"/feeds/{site.garrison}/*"] = cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(
+            feeds[f"/feeds/{site.garrison}/*"] = static_files(
+                origins.S3BucketOrigin.with_origin_access_control(
                     garrison_bucket,
                     # The garrison's own bucket policy grants this distribution; an
                     # imported bucket's policy cannot be changed from here.
                     origin_access_levels=[cloudfront.AccessLevel.READ],
                 ),
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=headers,
-                compress=True,
+                headers,
             )
-        certificate = None
-        if certificate_arn:
-            from aws_cdk import aws_certificatemanager as acm
-
-            certificate = acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
-        distribution = cloudfront.Distribution(
+        distribution = site_distribution(
             self,
-            "Site",
+            bucket=bucket,
+            headers=headers,
             comment="KMZB national map",
-            default_root_object="index.html",
-            domain_names=[domain_name] if domain_name else None,
-            certificate=certificate,
-            minimum_protocol_version=(
-                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
-            ),
-            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=headers,
-                compress=True,
-                function_associations=[
-                    cloudfront.FunctionAssociation(
-                        function=index_pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                    )
-                ],
-            ),
+            domain_name=domain_name,
+            certificate_arn=certificate_arn,
             additional_behaviors=feeds,
         )
         s3_deployment.BucketDeployment(
