@@ -39,7 +39,8 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
     """Synthesize the stacks (all, or those named) into outdir; their ids, in order."""
     import aws_cdk as cdk
 
-    from infra.garrison_stack import GarrisonStack, load_options
+    from chalicelib.units import load_garrisons
+    from infra.garrison_stack import GarrisonStack, garrison_options
     from infra.lambda_data import prepare
     from infra.national_stack import GarrisonSite, NationalStack
     from infra.unit_config import garrison_units
@@ -50,14 +51,13 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     data = data_dir or PROJECT_ROOT / "data"
     prepare(data)
-    with open(data / "garrisons.json", encoding="utf-8") as f:
-        garrisons = json.load(f)
+    garrisons = load_garrisons(data / "garrisons.json")
     settings = json.loads(DEPLOYMENTS.read_text("utf-8")) if DEPLOYMENTS.exists() else {}
     account = os.environ.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT
     region = _region()
     environment = cdk.Environment(account=account, region=region)
     wanted = set(only or [])
-    known = {g["garrison"] for g in garrisons} | {"national"}
+    known = {g.id for g in garrisons} | {"national"}
     unknown = sorted(wanted - known)
     if unknown:
         raise SystemExit(
@@ -67,27 +67,26 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
     app = cdk.App(outdir=str(outdir))
     built = []
     for g in garrisons:
-        slug = g["garrison"]
-        if wanted and slug not in wanted:
+        if wanted and g.id not in wanted:
             continue
         GarrisonStack(
             app,
-            slug,
-            units=garrison_units(slug, data),
-            headquarters=g["headquarters"],
-            options=load_options(DEPLOYMENTS, slug),
+            g.id,
+            units=garrison_units(g.id, data),
+            headquarters=g.headquarters,
+            options=garrison_options(settings, g.id),
             env=environment,
         )
-        built.append(slug)
+        built.append(g.id)
     if not wanted or "national" in wanted:
         national = settings.get("national", {})
         placed = settings.get("garrisons", {})
         sites = [
             GarrisonSite(
-                garrison=g["garrison"],
-                headquarters=g["headquarters"],
-                account=str(placed.get(g["garrison"], {}).get("account") or account),
-                region=str(placed.get(g["garrison"], {}).get("region") or region),
+                garrison=g.id,
+                headquarters=g.headquarters,
+                account=str(placed.get(g.id, {}).get("account") or account),
+                region=str(placed.get(g.id, {}).get("region") or region),
             )
             for g in garrisons
         ]

@@ -8,7 +8,6 @@ rollback on failure) is the CDK CLI's and CloudFormation's; see docs/DEPLOY.md.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -47,8 +46,9 @@ def caller_account() -> tuple[str, str]:
 
 
 def known_stacks() -> list[str]:
-    with open(PROJECT_ROOT / "data" / "garrisons.json", encoding="utf-8") as f:
-        return [g["garrison"] for g in json.load(f)] + ["national"]
+    from infra.unit_config import garrison_slugs
+
+    return [*garrison_slugs(PROJECT_ROOT / "data"), "national"]
 
 
 def deploy(stack: str, extra: Sequence[str] = (), env: dict[str, str] | None = None) -> int:

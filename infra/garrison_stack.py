@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -700,12 +699,13 @@ def _tile_hosts(tiles: dict[str, Any]) -> list[str]:
     return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme == "https" else []
 
 
-def load_options(path: Path, garrison: str) -> GarrisonOptions:
-    if not path.exists():
-        return GarrisonOptions()
-    raw = json.loads(path.read_text("utf-8"))
-    entry = {**raw.get("garrisons", {}).get("*", {}), **raw.get("garrisons", {}).get(garrison, {})}
-    national = raw.get("national", {}).get("distribution_arn") or None
+def garrison_options(settings: dict[str, Any], garrison: str) -> GarrisonOptions:
+    """A garrison's options from infra/deployments.json ("*" applies to every garrison)."""
+    entry = {
+        **settings.get("garrisons", {}).get("*", {}),
+        **settings.get("garrisons", {}).get(garrison, {}),
+    }
+    national = settings.get("national", {}).get("distribution_arn") or None
     return GarrisonOptions(
         admin_emails=tuple(entry.get("admin_emails", ())),
         domain_name=entry.get("domain_name") or None,

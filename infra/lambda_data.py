@@ -21,7 +21,7 @@ VENDOR_DATA = PROJECT_ROOT / "vendor" / "kmzb_data"
 
 
 def prepare(data_dir: Path = PROJECT_ROOT / "data", out: Path = VENDOR_DATA) -> Path:
-    from infra.unit_config import default_config, garrison_units, units_path
+    from infra.unit_config import default_config, garrison_slugs, garrison_units, units_path
 
     (out / "boundaries").mkdir(parents=True, exist_ok=True)
     (out / "units").mkdir(exist_ok=True)
@@ -29,9 +29,7 @@ def prepare(data_dir: Path = PROJECT_ROOT / "data", out: Path = VENDOR_DATA) -> 
     shutil.copyfile(
         data_dir / "boundaries" / "powiaty.geojson", out / "boundaries" / "powiaty.geojson"
     )
-    with open(data_dir / "garrisons.json", encoding="utf-8") as f:
-        slugs = [g["garrison"] for g in json.load(f)]
-    for slug in slugs:
+    for slug in garrison_slugs(data_dir):
         garrison_units(slug, data_dir)  # an admin's file that fails the check stops here
         admins = units_path(slug)
         target = out / "units" / f"{slug}.json"

@@ -183,11 +183,6 @@ def stage(garrison: str) -> dict[str, Any]:
     }
 
 
-def garrison_slugs(data_dir: Path) -> list[str]:
-    with open(data_dir / "garrisons.json", encoding="utf-8") as f:
-        return [g["garrison"] for g in json.load(f)]
-
-
 def files(slugs: list[str]) -> dict[Path, str]:
     """Every file this module owns, path → content."""
     config = {
@@ -213,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=PROJECT_ROOT / "data")
     args = parser.parse_args(argv)
     stale = []
+    from infra.unit_config import garrison_slugs
+
     for path, content in files(garrison_slugs(args.data_dir)).items():
         current = path.read_text("utf-8") if path.exists() else None
         if current == content:
