@@ -7,6 +7,7 @@ tests synthesize them first.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib import categories
 from chalicelib.deployment import Deployment, Settings
 from chalicelib.errors import ApiError
 from infra import site_headers, stages
@@ -443,3 +445,45 @@ def test_an_admins_unit_file_and_the_national_distribution_shape_the_stack(
     assert distribution["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
     client = one(template, "AWS::Cognito::UserPoolClient")
     assert client["CallbackURLs"] == ["https://kmzb.opole.example.pl/officer/"]
+
+
+def deployed_files(stack: str) -> dict[str, Path]:
+    """The files a stack's BucketDeployment puts in its bucket (its directory assets)."""
+    manifest = json.loads((CDK_OUT / f"{stack}.assets.json").read_text("utf-8"))
+    files: dict[str, Path] = {}
+    for asset in manifest["files"].values():
+        folder = CDK_OUT / asset["source"]["path"]
+        if folder.is_dir() and not (folder / "index.py").exists():  # not the deployer's code
+            files.update({str(f.relative_to(folder)): f for f in folder.rglob("*") if f.is_file()})
+    return files
+
+
+def test_the_sites_deploy_the_map_and_their_configuration(templates: dict[str, Any]) -> None:
+    garrison = deployed_files("malopolskie")
+    assert {"index.html", "app.js", "officer/index.html", "vendor/leaflet/leaflet.js"} <= set(
+        garrison
+    )
+    # Values known at deployment (the user pool's domain and client) are markers until then;
+    # BucketDeployment puts them in, JSON-quoted.
+    text = re.sub(
+        r"<<marker:0xbaba:\d+>>", '"deployed"', garrison["config.json"].read_text("utf-8")
+    )
+    config = json.loads(text)
+    assert config["garrison"] == "malopolskie" and set(config["cognito"]) == {
+        "domain",
+        "client_id",
+    }
+    assert not any(name.startswith("feeds/") for name in garrison)  # the feed writer's
+
+    national = deployed_files("national")
+    assert "index.html" in national and not any(n.startswith("officer/") for n in national)
+    assert json.loads(national["config.json"].read_text("utf-8")) == {
+        "manifest": "/feeds/national.json",
+        "reporting": False,
+    }
+    manifest = json.loads(national["feeds/national.json"].read_text("utf-8"))
+    assert [g["pointer"] for g in manifest["garrisons"]] == [
+        f"/feeds/{slug}/current.json" for slug in SLUGS
+    ]
+    catalogue = json.loads(national["v1/categories"].read_text("utf-8"))
+    assert catalogue == categories.catalogue()
