@@ -111,3 +111,23 @@ def test_subscriptions_redrive_undeliverable_messages_to_the_garrisons_dead_lett
     attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
     redrive = json.loads(attributes["RedrivePolicy"])
     assert redrive == {"deadLetterTargetArn": env["KMZB_NOTIFICATION_DLQ_ARN"]}
+
+
+def test_with_a_deployments_topic_prefix_the_admin_command_talks_to_aws_not_make_run(
+    tmp_path: Any,
+) -> None:
+    from infra.admin import settings_from_environment
+
+    (tmp_path / "local.json").write_text(
+        json.dumps({"moto": "http://127.0.0.1:8003", "dynamodb": "http://127.0.0.1:8002"})
+    )
+    local = settings_from_environment({"KMZB_STATE_DIR": str(tmp_path)})
+    assert local.sns_endpoint == "http://127.0.0.1:8003"
+    prefix = "arn:aws:sns:eu-central-1:210987654321:kmzb-opolskie-unit-"
+    aws = settings_from_environment(
+        {"KMZB_STATE_DIR": str(tmp_path), "KMZB_TOPIC_ARN_PREFIX": prefix}
+    )
+    assert aws.sns_endpoint is None and aws.topic_arn_prefix == prefix
+    assert aws.notification_dead_letters_arn == (
+        "arn:aws:sqs:eu-central-1:210987654321:kmzb-opolskie-notifications-dlq"
+    )
