@@ -200,13 +200,8 @@ class GarrisonStack(cdk.Stack):
         )
         self.admin_topic = self._admin_topic()
         self.unit_topics, self.notification_dead_letters = self._unit_topics()
-        self.stream_dead_letters = sqs.Queue(
-            self,
-            "ReportsStreamDeadLetters",
-            queue_name=self.names["stream_dead_letters"],
-            retention_period=DEAD_LETTER_RETENTION,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
+        self.stream_dead_letters = self._dead_letter_queue(
+            "ReportsStreamDeadLetters", self.names["stream_dead_letters"]
         )
         self.bucket = self._bucket()
         self.user_pool, self.hosted_ui = self._user_pool()
@@ -308,15 +303,20 @@ class GarrisonStack(cdk.Stack):
             topic.add_subscription(sns_subscriptions.EmailSubscription(email))
         return topic
 
-    def _unit_topics(self) -> tuple[dict[str, sns.Topic], sqs.Queue]:
-        managed_key = kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns")
-        dead_letters = sqs.Queue(
+    def _dead_letter_queue(self, logical_id: str, name: str) -> sqs.Queue:
+        return sqs.Queue(
             self,
-            "NotificationDeadLetters",
-            queue_name=self.names["notification_dead_letters"],
+            logical_id,
+            queue_name=name,
             retention_period=DEAD_LETTER_RETENTION,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
+        )
+
+    def _unit_topics(self) -> tuple[dict[str, sns.Topic], sqs.Queue]:
+        managed_key = kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns")
+        dead_letters = self._dead_letter_queue(
+            "NotificationDeadLetters", self.names["notification_dead_letters"]
         )
         topics = {}
         for unit in self.units:
