@@ -4,45 +4,38 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-KMZB_DATA_SRC ?= ../shared/data
-DATA := data
+# The boundary data ships in data/ (data/README.md). An admin's own PRG conversion elsewhere:
+# KMZB_DATA_SRC=/path/to/folder make run (a folder with garrisons.json and boundaries/).
+ifdef KMZB_DATA_SRC
+export KMZB_DATA_DIR := $(abspath $(KMZB_DATA_SRC))
+endif
 
-.PHONY: run test lint typecheck unit integration bench boundaries deps tables synth deploy deploy-national clean
+.PHONY: run test lint typecheck unit integration bench deps tables synth deploy deploy-national \
+	clean reset prerequisites prerequisites-test
 
-deps: $(VENV)/.installed node_modules/.installed static_site/vendor/.built boundaries
+# What the machine must have, checked before any long install (and with what to do).
+prerequisites:
+	@PYTHON=$(PYTHON) infra/prerequisites.sh run
+prerequisites-test:
+	@PYTHON=$(PYTHON) infra/prerequisites.sh test
+
+deps: prerequisites $(VENV)/.installed node_modules/.installed static_site/vendor/.built
 
 # Leaflet for the static site, copied from npm (no CDN at run time).
 static_site/vendor/.built: node_modules/.installed $(VENV)/.installed infra/build_site.py
 	$(PY) -m infra.build_site
 	touch $@
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml | prerequisites
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps -e .  # the kmzb-admin command
 	touch $@
 
-node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed (apt-get install nodejs npm)"; exit 1; }
+node_modules/.installed: package.json package-lock.json | prerequisites
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
-
-# Boundary data is not ours to commit: copy it from $(KMZB_DATA_SRC) into the git-ignored data/.
-boundaries: $(DATA)/garrisons.json $(DATA)/boundaries/powiaty.geojson $(DATA)/boundaries/wojewodztwa.geojson
-
-$(DATA)/%: | $(KMZB_DATA_SRC)
-	@mkdir -p $(dir $@)
-	cp $(KMZB_DATA_SRC)/$* $@
-
-$(KMZB_DATA_SRC):
-	@echo "Boundary data not found in $(KMZB_DATA_SRC) (set KMZB_DATA_SRC to its folder)."
-	@echo "To produce it: download the PRG administrative boundaries (jednostki administracyjne)"
-	@echo "from GUGiK (gugik.gov.pl, Państwowy Rejestr Granic), convert the powiat and voivodeship"
-	@echo "layers from EPSG:2180 to WGS84 GeoJSON, e.g. with ogr2ogr -t_srs EPSG:4326, with the"
-	@echo "properties teryt, name, kind (city|county) and voivodeship as in docs/ARCHITECTURE.md,"
-	@echo "and write garrisons.json listing each garrison's powiats."
-	@exit 1
 
 run: deps
 	$(PY) -m infra.local_stack
@@ -79,11 +72,23 @@ unit: deps
 integration: deps
 	$(BIN)/pytest -q tests/integration
 
-test: lint typecheck synth
+test: prerequisites-test lint typecheck synth
 	$(BIN)/pytest
 
 bench: deps
 	$(PY) -m bench.run_all
 
+# Empties the local state (.kmzb/: reports, feeds, subscriptions, tokens' keys) after asking;
+# `make reset YES=1` does not ask.
+reset:
+	@if [ -z "$(YES)" ]; then \
+	  read -r -p "Delete every local report, feed and subscription in .kmzb/? [y/N] " answer; \
+	  case "$$answer" in [yYtT]*) ;; *) echo "Nothing deleted."; exit 1;; esac; \
+	fi
+	@if [ -e .kmzb/run.lock ] && kill -0 "$$(cat .kmzb/run.lock 2>/dev/null)" 2>/dev/null; then \
+	  echo "'make run' is running (pid $$(cat .kmzb/run.lock)): stop it first."; exit 1; fi
+	rm -rf .kmzb
+	@echo "Local state deleted; the next 'make run' starts empty."
+
 clean:
-	rm -rf $(VENV) node_modules $(DATA) .kmzb .pytest_cache .mypy_cache .ruff_cache build vendor chalice.out
+	rm -rf $(VENV) node_modules .kmzb .pytest_cache .mypy_cache .ruff_cache build vendor chalice.out
