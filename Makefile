@@ -10,7 +10,7 @@ ifdef KMZB_DATA_SRC
 export KMZB_DATA_DIR := $(abspath $(KMZB_DATA_SRC))
 endif
 
-.PHONY: run test lint typecheck unit integration bench deps tables synth deploy deploy-national \
+.PHONY: run test jstest lint typecheck unit integration bench deps tables synth deploy deploy-national \
 	clean reset prerequisites prerequisites-test
 
 # What the machine must have, checked before any long install (and with what to do).
@@ -72,7 +72,11 @@ unit: deps
 integration: deps
 	$(BIN)/pytest -q tests/integration
 
-test: prerequisites-test lint typecheck synth
+# The browser modules' unit tests, with node's own test runner.
+jstest: deps
+	node --test tests/js/
+
+test: prerequisites-test lint typecheck synth jstest
 	$(BIN)/pytest
 
 bench: deps
