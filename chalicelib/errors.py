@@ -70,7 +70,27 @@ class StorageUnavailable(Exception):
     """DynamoDB did not answer; the request changed nothing we know of."""
 
 
-def storage_unavailable() -> ApiError:
+class OutcomeUnknown(StorageUnavailable):
+    """A report's write was sent but its answer was lost (a timeout, a dropped connection,
+    a 5xx): DynamoDB may well have committed it."""
+
+
+def storage_unavailable(error: StorageUnavailable | None = None) -> ApiError:
+    """The 503 for a DynamoDB failure; a submission whose write may have been committed says
+    so, and how to get its receipt (the same Idempotency-Key replays it, see reports.submit)."""
+    if isinstance(error, OutcomeUnknown):
+        return ApiError(
+            503,
+            "storage_unavailable",
+            "Usługa chwilowo nie odpowiada i nie wiemy, czy zgłoszenie zostało zapisane: mogło "
+            "zostać przyjęte. Ponów wysłanie z tym samym nagłówkiem Idempotency-Key: jeśli "
+            "zgłoszenie zapisano, otrzymasz jego potwierdzenie. Ponowienie bez tego klucza może "
+            "zostać odrzucone jako drugie zgłoszenie dzisiaj.",
+            "The service did not answer and we do not know whether the report was stored: it "
+            "may have been. Retry with the same Idempotency-Key header: if it was stored, you "
+            "get its receipt. A retry without that key may be refused as a second report today.",
+            headers={"Retry-After": "5"},
+        )
     return ApiError(
         503,
         "storage_unavailable",

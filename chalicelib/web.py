@@ -116,9 +116,9 @@ def api_view(view: Callable[..., Response]) -> Callable[..., Response]:
             return view(*args, **kwargs)
         except ApiError as e:
             return error_response(e)
-        except StorageUnavailable:
+        except StorageUnavailable as e:
             log.exception("DynamoDB unavailable")
-            return error_response(storage_unavailable())
+            return error_response(storage_unavailable(e))
         except Exception:
             log.exception("unexpected failure")
             return error_response(
