@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
-from chalicelib import categories, workflow
+from chalicelib import categories, plaintext, workflow
 from chalicelib.errors import ApiError, bad_request, invalid, json_object, wrong_type
 from chalicelib.limits import limit_key, warsaw_day
 from chalicelib.units import Placement, parse_coordinate
@@ -142,7 +142,10 @@ def _has_forbidden_characters(text: str, allowed: str = "") -> bool:
 
 
 def clean_description(raw: str) -> str | None:
-    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    """The description as stored (`plaintext.clean`: the browser trims and counts alike), or
+    None when nothing but white space and invisible characters was typed; a 422 for control
+    characters or more than `MAX_DESCRIPTION` code points."""
+    text = plaintext.clean(raw)
     if _has_forbidden_characters(text, allowed="\n\t"):
         raise invalid(
             "invalid_characters",
@@ -159,13 +162,25 @@ def clean_description(raw: str) -> str | None:
 
 
 def parse_occurred_at(raw: str, now: datetime) -> datetime:
+    """`occurred_at` (ISO 8601 with an offset) as a UTC instant; any other text is a 422.
+
+    A time without an offset is refused (`datetime_without_timezone`), not guessed: the
+    server never reads a wall-clock time, so a time in Warsaw's spring gap, which no clock
+    there shows, can never be stored. Clients convert the citizen's Warsaw wall time with the
+    offset in force then (the site: static_site/wallclock.js, the rules of
+    chalicelib/wallclock.py; the autumn hour is the earlier instant, +02:00). The future
+    (beyond `CLOCK_SKEW`) and times before 2000 are refused too.
+    """
     try:
         moment = datetime.fromisoformat(raw)
         if moment.tzinfo is None:
             raise invalid(
                 "datetime_without_timezone",
-                "Pole „occurred_at” musi zawierać strefę czasową, np. 2026-05-01T18:30:00+02:00.",
-                "Field 'occurred_at' must include a time zone, e.g. 2026-05-01T18:30:00+02:00.",
+                "Pole „occurred_at” musi zawierać przesunięcie czasu obowiązujące wtedy w Polsce, "
+                "np. 2026-07-01T18:30:00+02:00 (czas letni) lub 2026-01-15T18:30:00+01:00 "
+                "(zimowy).",
+                "Field 'occurred_at' must include the UTC offset in force in Poland then, e.g. "
+                "2026-07-01T18:30:00+02:00 (summer time) or 2026-01-15T18:30:00+01:00 (winter).",
             )
         moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):

@@ -1,4 +1,6 @@
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,6 +73,7 @@ def test_an_empty_description_counts_as_none() -> None:
         ({**VALID, "description": "half \ud800 surrogate"}, 422, "invalid_characters"),
         ({**VALID, "occurred_at": "yesterday"}, 422, "invalid_datetime"),
         ({**VALID, "occurred_at": "2026-06-09T21:30:00"}, 422, "datetime_without_timezone"),
+        ({**VALID, "occurred_at": "2026-06-10T14:06+02:00"}, 422, "occurred_in_future"),
         ({**VALID, "occurred_at": "2026-06-11T10:00:00Z"}, 422, "occurred_in_future"),
         ({**VALID, "occurred_at": "0001-01-01T00:00:00+01:00"}, 422, "invalid_datetime"),
         ({**VALID, "time_of_day": "popoludnie"}, 422, "invalid_time_of_day"),
@@ -86,6 +89,54 @@ def test_bad_reports_are_refused_with_a_clear_bilingual_error(
     assert (refused.value.status, refused.value.code) == (status, code)
     assert refused.value.message_pl and refused.value.message_en
     assert refused.value.message_pl != refused.value.message_en
+
+
+TEXT_CASES = json.loads((Path(__file__).parents[1] / "text_cases.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", TEXT_CASES, ids=[c["name"] for c in TEXT_CASES])
+def test_the_description_is_stored_as_the_form_counts_it(case: dict[str, Any]) -> None:
+    # The form's counter (static_site/plaintext.js) runs the same cases: what it shows as
+    # n/500 is what the server counts, so a text the form allows is never a 422 here.
+    if case["length"] > 500:
+        with pytest.raises(ApiError) as refused:
+            parse_submission({**VALID, "description": case["input"]}, NOW)
+        assert refused.value.code == "description_too_long"
+        return
+    submission = parse_submission({**VALID, "description": case["input"]}, NOW)
+    assert submission.description == (None if case["blank"] else case["clean"])
+
+
+@pytest.mark.parametrize(
+    "text", ["\ufeff" + "a" * 500, "\u200b" + "ą" * 499 + "\u2060", "\u180e" + "b" * 500 + "\u0085"]
+)
+def test_invisible_characters_at_the_ends_do_not_count_towards_the_limit(text: str) -> None:
+    description = parse_submission({**VALID, "description": text}, NOW).description
+    assert description is not None and len(description) in (499, 500)
+
+
+@pytest.mark.parametrize(
+    "wall",
+    [
+        "2026-06-09T21:30:00",
+        "2026-01-09T21:30",
+        "2025-10-26T02:30",  # the autumn hour: which of the two?
+        "2026-03-29T02:30:00",  # the spring gap: no Warsaw clock shows it
+        "2025-03-30T02:15",
+        "2026-01-01",
+    ],
+)
+def test_a_time_without_an_offset_is_refused_so_no_wall_time_is_guessed(wall: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_submission({**VALID, "occurred_at": wall}, NOW)
+    assert (refused.value.status, refused.value.code) == (422, "datetime_without_timezone")
+    assert "+02:00" in refused.value.message_pl and "+01:00" in refused.value.message_en
+
+
+def test_a_time_with_an_offset_is_that_instant() -> None:
+    for text in ("2026-03-29T01:30:00+00:00", "2026-03-29T03:30:00+02:00", "2026-03-29T01:30Z"):
+        moment = parse_submission({**VALID, "occurred_at": text}, NOW).occurred_at
+        assert moment == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
 
 def test_an_event_a_few_minutes_ahead_is_clock_skew_not_the_future() -> None:
