@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -12,6 +11,7 @@ from aws_lambda_powertools import Logger
 from chalice import Response
 
 from chalicelib.errors import ApiError, StorageUnavailable, bad_request, storage_unavailable
+from chalicelib.limits import UNREADABLE, parse_address
 
 MAX_BODY_BYTES = 16 * 1024
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
@@ -22,33 +22,8 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Called for every object at every depth. A repeated key is refused rather than letting
-    # the last value silently win, as unknown fields are refused: a client's mistake is never
-    # quietly dropped.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-def _shown_key(key: str) -> str:
-    text = key if len(key) <= 40 else key[:40] + "…"
-    return json.dumps(text, ensure_ascii=True)  # quoted, escaped: never raw control characters
-
-
 def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
-    """The request's JSON value, or an ApiError: 415 not `application/json`, 413 over
-    `MAX_BODY_BYTES`, 400 `malformed_json` (not JSON, not UTF-8, NaN/Infinity, too deep) or
-    400 `duplicate_key` (a key repeated in any object, at any depth)."""
+    """The request's JSON value, or a 400/413/415 ApiError."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
         raise ApiError(
@@ -66,15 +41,7 @@ def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
         )
     try:
         # NaN and Infinity are not JSON, whatever Python's parser allows.
-        return json.loads(
-            raw or b"", parse_constant=_reject_constant, object_pairs_hook=_unique_keys
-        )
-    except _DuplicateKey as e:
-        raise bad_request(
-            "duplicate_key",
-            f"Klucz {_shown_key(e.key)} występuje w obiekcie JSON więcej niż raz.",
-            f"The key {_shown_key(e.key)} appears more than once in a JSON object.",
-        ) from None
+        return json.loads(raw or b"", parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise bad_request(
             "malformed_json",
@@ -109,23 +76,30 @@ def client_address(
     trusted_proxies: int,
     through_proxies: bool = True,
 ) -> str:
-    """The address the daily limit counts.
+    """The address the daily limit counts, in one canonical spelling.
 
     API Gateway's sourceIp is the peer it saw. Behind trusted proxies each one
     appends the peer it saw to X-Forwarded-For, so the client is the entry that
     many places from the end (CloudFront, then API Gateway: 2; the local site
     server: 1); entries before it are whatever the client sent. A request that did not come
     through the proxies (`through_proxies` False: straight to API Gateway) is its own peer.
+
+    Either source may spell an address with a port, brackets, a zone id, upper case or as
+    IPv4-mapped IPv6: the answer is `limits.parse_address`'s canonical form (`192.0.2.1`,
+    `2001:db8::1`). An unreadable forwarded entry falls back to the peer; an unreadable
+    peer is `limits.UNREADABLE`, one shared client. Never raises.
     """
-    source = str(request_context.get("identity", {}).get("sourceIp") or "unknown")
-    if trusted_proxies > 0 and through_proxies:
-        entries = [e.strip() for e in headers.get("x-forwarded-for", "").split(",")]
+    identity = request_context.get("identity") if isinstance(request_context, Mapping) else None
+    source = identity.get("sourceIp") if isinstance(identity, Mapping) else None
+    peer = parse_address(source) if isinstance(source, str) else None
+    forwarded = headers.get("x-forwarded-for") if trusted_proxies > 0 and through_proxies else None
+    if isinstance(forwarded, str):
+        entries = forwarded.split(",")
         if len(entries) >= trusted_proxies:
-            try:
-                return str(ipaddress.ip_address(entries[-trusted_proxies]))
-            except ValueError:
-                pass
-    return source
+            client = parse_address(entries[-trusted_proxies])
+            if client is not None:
+                return str(client)
+    return str(peer) if peer is not None else UNREADABLE
 
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
