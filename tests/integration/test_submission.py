@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.deployment import Deployment
-from tests.integration.conftest import FakeClock
+from tests.integration.conftest import FakeClock, token
 
 KRAKOW = {"category": "illegal_parking", "lat": 50.0614, "lon": 19.9366}
 
@@ -181,3 +181,48 @@ def test_a_point_in_another_garrison_is_refused_naming_who_serves_it(
     assert "Komenda Stołeczna Policji" in error["message"]
     assert "Komenda Stołeczna Policji" in error["message_en"]
     assert post(client, KRAKOW).status_code == 201  # the refusal charged nothing
+
+
+def test_a_repeated_json_key_is_refused_and_nothing_is_stored_or_charged(
+    client: Any, deployment: Deployment
+) -> None:
+    bodies = [
+        '{"category": "speeding", "lat": 50.06, "lon": 19.93, "lat": 52.22, "lon": 21.01}',
+        '{"category": "speeding", "category": "illegal_parking", "lat": 50.06, "lon": 19.93}',
+        '{"category": "speeding", "lat": 50.06, "lon": 19.93, "days_of_week": ["mon"],'
+        ' "description": "a", "description": "b"}',
+    ]
+    for raw in bodies:
+        refused = post(client, raw, ip="203.0.113.77")
+        assert refused.status_code == 400
+        assert answer(refused)["error"]["code"] == "duplicate_key"
+        assert answer(refused)["error"]["message_en"]
+    assert stored_reports(deployment) == []
+    assert post(client, KRAKOW, ip="203.0.113.77").status_code == 201  # nothing was charged
+
+
+def test_a_repeated_json_key_in_an_officer_body_is_refused_and_changes_nothing(
+    client: Any, deployment: Deployment
+) -> None:
+    receipt = answer(post(client, KRAKOW, ip="203.0.113.78"))
+    headers = {
+        "Authorization": f"Bearer {token('officer', '1261', 'malopolskie', name='officer')}",
+        "content-type": "application/json",
+    }
+    base = f"/v1/officer/reports/{receipt['id']}"
+    cases = [
+        (base + "/status", '{"status": "Weryfikacja", "version": 1, "version": 1}'),
+        (base + "/notes", '{"text": "pierwsza", "text": "druga"}'),
+        (
+            "/v1/officer/consultations",
+            '{"category": "speeding", "lat": 50.06, "lon": 19.93, "lat": 50.07,'
+            ' "meeting_date": "2026-01-10", "meeting_place": "Sala"}',
+        ),
+    ]
+    for path, raw in cases:
+        refused = client.http.post(path, headers=headers, body=raw)
+        assert refused.status_code == 400, (path, refused.body)
+        assert answer(refused)["error"]["code"] == "duplicate_key"
+    stored = deployment.store.get(receipt["id"])
+    assert stored is not None and stored.status == "Nowe" and stored.status_version == 1
+    assert len(stored_reports(deployment)) == 1
