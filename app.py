@@ -20,8 +20,9 @@ from chalicelib import (
     reports,
     stream,
     units,
+    workflow,
 )
-from chalicelib.auth import Identity, InvalidToken, bearer_token
+from chalicelib.auth import Identity, InvalidToken, Scope, authorize, bearer_token
 from chalicelib.errors import ApiError, VersionConflict, not_found
 from chalicelib.reports import Report
 from chalicelib.web import (
@@ -149,8 +150,11 @@ def officer_token(auth_request: AuthRequest) -> AuthResponse:
     return AuthResponse(routes=["*"], principal_id=identity.sub, context=identity.as_context())
 
 
-def _officer() -> Identity:
-    return Identity.from_context(_request().context.get("authorizer"))
+def _officer(action: str) -> Scope:
+    """The verified caller's scope, if the role matrix lets them perform `action` (else 403);
+    every officer route starts here."""
+    identity = Identity.from_context(_request().context.get("authorizer"))
+    return authorize(identity, deployment.current().router, action)
 
 
 def _json_body() -> Any:
@@ -164,60 +168,84 @@ OFFICER = {"authorizer": officer_token, "content_types": ANY_CONTENT}
 @app.route("/v1/officer/me", methods=["GET"], **OFFICER)
 @api_view
 def officer_me() -> Response:
-    identity, here = _officer(), deployment.current()
-    return json_response(200, officers.me(identity, here.router))
+    return json_response(200, officers.me(_officer(workflow.READ)), {"Cache-Control": "no-store"})
 
 
 @app.route("/v1/officer/reports", methods=["GET"], **OFFICER)
 @api_view
 def officer_reports() -> Response:
-    identity, here = _officer(), deployment.current()
+    scope, here = _officer(workflow.READ), deployment.current()
     params = _query("status", "category", "from", "to", "overdue", "unit", "cursor", "limit")
     body = officers.list_reports(
-        here.store, identity, here.router, params, here.deadlines, here.clock()
+        here.store, scope, here.router, params, here.deadlines, here.clock(), _cursor_secret()
     )
     return json_response(200, body, {"Cache-Control": "no-store"})
+
+
+def _cursor_secret() -> bytes:
+    return deployment.current().client_key_secret
 
 
 @app.route("/v1/officer/reports/{report_id}", methods=["GET"], **OFFICER)
 @api_view
 def officer_report(report_id: str) -> Response:
-    identity, here = _officer(), deployment.current()
-    return _detail(identity, officers.load(here.store, identity, report_id, here.router), 200)
+    scope, here = _officer(workflow.READ), deployment.current()
+    _viewing(scope)
+    return _detail(scope, officers.load(here.store, scope, report_id), 200)
 
 
-def _detail(identity: Identity, report: Report, status: int) -> Response:
+def _viewing(scope: Scope) -> None:
+    """A report's routes take `?unit=` as the list does (the unit the panel is viewing): it
+    must be one the caller may view; any other parameter is a 400."""
+    unit = _query("unit").get("unit")
+    if unit is not None:
+        officers.pick_unit(scope, deployment.current().router, unit)
+
+
+@app.route("/v1/officer/reports/{report_id}/candidates", methods=["GET"], **OFFICER)
+@api_view
+def officer_duplicate_candidates(report_id: str) -> Response:
+    scope, here = _officer(workflow.READ), deployment.current()
+    _viewing(scope)
+    report = officers.load(here.store, scope, report_id)
+    body = officers.candidates(here.store, report)
+    return json_response(200, body, {"Cache-Control": "no-store"})
+
+
+def _detail(scope: Scope, report: Report, status: int) -> Response:
     here = deployment.current()
-    body = officers.detail(report, here.store, identity, here.deadlines, here.clock())
+    body = officers.detail(report, here.store, scope, here.deadlines, here.clock())
     return json_response(status, body, {"Cache-Control": "no-store"})
 
 
-def _change(report_id: str, apply: Any) -> Response:
-    """Load, check scope, apply one change; a stale version is a 409 with the current state."""
-    identity, here = _officer(), deployment.current()
-    report = officers.load(here.store, identity, report_id, here.router)
+def _change(report_id: str, action: str, apply: Any) -> Response:
+    """Check the role, load, check scope, apply one change; a conflict is a 409 with the
+    report's current state."""
+    scope, here = _officer(action), deployment.current()
+    body = _json_body()
+    report = officers.load(here.store, scope, report_id)
     try:
-        apply(identity, report, here)
+        apply(scope, report, body, here)
     except (VersionConflict, ApiError) as e:
         if isinstance(e, ApiError) and e.status != 409:
             raise
         # A conflict answers with the report as it is now, for the panel to show.
-        fresh = officers.load(here.store, identity, report_id, here.router)
-        current = officers.detail(fresh, here.store, identity, here.deadlines, here.clock())
+        fresh = officers.load(here.store, scope, report_id)
+        current = officers.detail(fresh, here.store, scope, here.deadlines, here.clock())
         error = officers.stale() if isinstance(e, VersionConflict) else e
         error.extra = {"current": current}
         raise error from None
-    return _detail(identity, officers.load(here.store, identity, report_id, here.router), 200)
+    return _detail(scope, officers.load(here.store, scope, report_id), 200)
 
 
 @app.route("/v1/officer/reports/{report_id}/status", methods=["POST"], **OFFICER)
 @api_view
 def officer_change_status(report_id: str) -> Response:
-    body = _json_body()
     return _change(
         report_id,
-        lambda who, report, here: officers.change_status(
-            here.store, who, report, body, here.clock()
+        workflow.STATUS,
+        lambda scope, report, body, here: officers.change_status(
+            here.store, scope, report, body, here.clock()
         ),
     )
 
@@ -225,11 +253,11 @@ def officer_change_status(report_id: str) -> Response:
 @app.route("/v1/officer/reports/{report_id}/duplicate", methods=["POST"], **OFFICER)
 @api_view
 def officer_mark_duplicate(report_id: str) -> Response:
-    body = _json_body()
     return _change(
         report_id,
-        lambda who, report, here: officers.mark_duplicate(
-            here.store, who, report, body, here.router, here.clock()
+        workflow.DUPLICATE,
+        lambda scope, report, body, here: officers.mark_duplicate(
+            here.store, scope, report, body, here.clock()
         ),
     )
 
@@ -237,30 +265,32 @@ def officer_mark_duplicate(report_id: str) -> Response:
 @app.route("/v1/officer/reports/{report_id}/assign", methods=["POST"], **OFFICER)
 @api_view
 def officer_assign(report_id: str) -> Response:
-    body = _json_body()
     return _change(
         report_id,
-        lambda who, report, here: officers.assign(here.store, who, report, body, here.clock()),
+        workflow.ASSIGN,
+        lambda scope, report, body, here: officers.assign(
+            here.store, scope, report, body, here.clock()
+        ),
     )
 
 
 @app.route("/v1/officer/reports/{report_id}/notes", methods=["POST"], **OFFICER)
 @api_view
 def officer_add_note(report_id: str) -> Response:
+    scope, here = _officer(workflow.NOTE), deployment.current()
     body = _json_body()
-    identity, here = _officer(), deployment.current()
-    report = officers.load(here.store, identity, report_id, here.router)
-    officers.add_note(here.store, identity, report, body, here.clock())
-    return _detail(identity, report, 201)  # a note leaves the report itself unchanged
+    report = officers.load(here.store, scope, report_id)
+    officers.add_note(here.store, scope, report, body, here.clock())
+    return _detail(scope, report, 201)  # a note leaves the report itself unchanged
 
 
 @app.route("/v1/officer/consultations", methods=["POST"], **OFFICER)
 @api_view
 def officer_record_consultation() -> Response:
+    scope, here = _officer(workflow.CONSULTATION), deployment.current()
     body = _json_body()
-    identity, here = _officer(), deployment.current()
-    report = officers.record_consultation(here.store, identity, here.router, body, here.clock())
-    return _detail(identity, report, 201)
+    report = officers.record_consultation(here.store, scope, here.router, body, here.clock())
+    return _detail(scope, report, 201)
 
 
 # Every morning at 07:00 UTC (8 or 9 in Warsaw): coordinators hear of overdue reports.

@@ -9,9 +9,14 @@ client), expiry, `token_use`, and the unit and garrison claims.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from chalicelib import workflow
 from chalicelib.errors import ApiError
+
+if TYPE_CHECKING:
+    from chalicelib.reports import Report
+    from chalicelib.units import Router, Unit
 
 ROLES = ("admin", "coordinator", "officer")  # strongest first
 UNIT_CLAIM = "custom:unit"
@@ -74,6 +79,67 @@ def forbidden() -> ApiError:
         "To zgłoszenie należy do innej jednostki.",
         "This report belongs to another unit.",
     )
+
+
+def scope_mismatch(detail_pl: str, detail_en: str) -> ApiError:
+    return ApiError(
+        403,
+        "forbidden",
+        f"Twój token nie uprawnia do tej instancji: {detail_pl}.",
+        f"Your token gives no access to this deployment: {detail_en}.",
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a verified identity may see here: its own unit (officers, coordinators) or every
+    unit of its garrison (admins), with the unit and garrison claims checked against the
+    deployment's units (`authorize`)."""
+
+    identity: Identity
+    own_unit: Unit | None  # None for an admin
+    units: tuple[Unit, ...]  # the units the caller may view, the own one for non-admins
+
+    @property
+    def role(self) -> str:
+        return self.identity.role
+
+    def may_view(self, report: Report) -> bool:
+        if self.own_unit is None:  # an admin: the whole garrison, whatever units are now
+            return report.garrison == self.identity.garrison
+        return report.unit_id == self.own_unit.id
+
+
+def authorize(identity: Identity, router: Router, action: str) -> Scope:
+    """The one check every officer route makes: the claims must agree with this deployment
+    (a served garrison; a unit of that garrison for officers and coordinators), and the role
+    matrix (`workflow.ROLE_ACTIONS`) must allow `action`. 403 otherwise."""
+    garrison = identity.garrison
+    if garrison not in router.garrisons:
+        raise scope_mismatch(f"nieznany garnizon „{garrison}”", f"unknown garrison '{garrison}'")
+    if garrison not in router.served:
+        raise scope_mismatch(
+            f"garnizon „{garrison}” obsługuje inna instancja",
+            f"garrison '{garrison}' is served by another deployment",
+        )
+    if identity.role == "admin":
+        units = tuple(u for u in router.units if u.garrison == garrison)
+        scope = Scope(identity, None, units)
+    else:
+        unit = router.unit_by_reference(identity.unit_teryt) if identity.unit_teryt else None
+        if unit is None:
+            raise scope_mismatch(
+                f"nieznana jednostka „{identity.unit_teryt}”",
+                f"unknown unit '{identity.unit_teryt}'",
+            )
+        if unit.garrison != garrison:
+            raise scope_mismatch(
+                f"jednostka {unit.name} nie należy do garnizonu „{garrison}”",
+                f"unit {unit.name} does not belong to garrison '{garrison}'",
+            )
+        scope = Scope(identity, unit, (unit,))
+    workflow.require(identity.role, action)
+    return scope
 
 
 def role_from_groups(groups: Any) -> str | None:

@@ -1,17 +1,28 @@
 """What officers do with their unit's reports: list, read, move through the workflow, annotate.
 
-Scoping: an officer or coordinator sees only their own unit's reports, an admin
-those of their garrison. Every change goes through storage.change, which writes
-the audit entry in the same transaction.
+Every route first calls `auth.authorize` (claims against this deployment, then the role
+matrix in `workflow.ROLE_ACTIONS`), which gives the caller's `Scope`: an officer or
+coordinator sees only their own unit's reports, an admin those of their garrison. Every
+change goes through storage.change, which writes the audit entry in the same transaction.
+
+Every input is checked here before DynamoDB sees it: a client's mistake is a 400 or 422,
+never a 503 (a value DynamoDB refuses) or a 500 (a date out of range).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import base64
+import hashlib
+import hmac
+import json
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import categories, workflow
-from chalicelib.auth import Identity, forbidden
+from chalicelib import categories, plaintext, workflow
+from chalicelib.auth import Scope, forbidden
 from chalicelib.errors import (
     ApiError,
     InvalidCursor,
@@ -23,55 +34,61 @@ from chalicelib.errors import (
 )
 from chalicelib.limits import WARSAW
 from chalicelib.reports import (
+    MAX_DESCRIPTION,
     SOURCE_CONSULTATION,
     Report,
-    clean_description,
     iso,
+    looks_like_report_id,
     new_report,
     new_report_id,
     parse_point,
 )
 from chalicelib.units import Router, Unit
+from chalicelib.wallclock import warsaw_instant
 from chalicelib.workflow import Deadlines
 
 if TYPE_CHECKING:  # storage imports pynamodb: keep it out of cold start
     from chalicelib.storage import ReportStore
 
 MAX_NOTE = 1000
+MAX_LINE = 200  # one-line fields: institution, assignee, meeting place
 MAX_PAGE = 100
+# Dates officers filter by or record: the service's era. Outside it a date is a mistake, and
+# at the extremes (0001-01-01, 9999-12-31) the conversion to instants would overflow.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+LIMIT_PATTERN = re.compile(r"[0-9]{1,3}")
+UNIT_PATTERN = re.compile(r"[A-Za-z0-9-]{1,40}")
+CURSOR_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,1500}\.[A-Za-z0-9_-]{22}")
+MAX_VERSION = 2**31 - 1
+CANDIDATE_RADIUS_M = 500.0
+MAX_CANDIDATES = 20
+MAX_CHAIN = 50  # duplicate chains followed at most this far (they are one step in practice)
+OPEN_STATUSES = tuple(s for s in workflow.STATUSES if s not in workflow.CLOSED)
 
 
-def me(identity: Identity, router: Router) -> dict[str, Any]:
-    unit = router.unit_by_reference(identity.unit_teryt) if identity.unit_teryt else None
+def me(scope: Scope) -> dict[str, Any]:
+    """`{sub, name, role, unit, units, garrison}`: `unit` is the own unit (null for an
+    admin), `units` every unit the caller may view (`{id, name, teryt}`)."""
+    identity = scope.identity
     return {
         "sub": identity.sub,
         "name": identity.name,
         "role": identity.role,
-        "unit": unit.summary() if unit else None,
+        "unit": scope.own_unit.summary() if scope.own_unit else None,
+        "units": [u.summary() for u in scope.units],
         "garrison": identity.garrison,
     }
 
 
-def unit_of(identity: Identity, router: Router) -> Unit:
-    unit = router.unit_by_reference(identity.unit_teryt)
-    if unit is None:
-        raise forbidden()
-    return unit
-
-
-def check_scope(identity: Identity, report: Report, router: Router) -> None:
-    if identity.role == "admin":
-        if report.garrison != identity.garrison:
-            raise forbidden()
-    elif report.unit_id != unit_of(identity, router).id:
-        raise forbidden()
-
-
-def load(store: ReportStore, identity: Identity, report_id: str, router: Router) -> Report:
-    report = store.get(report_id) if len(report_id) <= 64 else None
+def load(store: ReportStore, scope: Scope, report_id: str) -> Report:
+    """The report if the caller may view it: 404 for no such report (anything that is not
+    a report id is not looked up at all), 403 for another unit's or garrison's."""
+    report = store.get(report_id) if looks_like_report_id(report_id) else None
     if report is None:
         raise not_found()
-    check_scope(identity, report, router)
+    if not scope.may_view(report):
+        raise forbidden()
     return report
 
 
@@ -96,9 +113,13 @@ def summary(report: Report, deadlines: Deadlines, now: datetime) -> dict[str, An
 
 
 def detail(
-    report: Report, store: ReportStore, identity: Identity, deadlines: Deadlines, now: datetime
+    report: Report, store: ReportStore, scope: Scope, deadlines: Deadlines, now: datetime
 ) -> dict[str, Any]:
-    entries = store.audit(report.id)
+    """The report with what the caller may do with it (`transitions`, `actions`, from the
+    role matrix) and its audit trail: every entry names the subject (`by`, the token's
+    immutable `sub`) and the display name it had then (`by_name`)."""
+    role = scope.role
+    entries = store.audit(report.id) if workflow.may_act(role, workflow.READ_AUDIT) else []
     return {
         **summary(report, deadlines, now),
         "description": report.description,
@@ -108,13 +129,14 @@ def detail(
         "meeting_date": report.meeting_date,
         "meeting_place": report.meeting_place,
         "status_version": report.status_version,
-        "allowed_transitions": []
-        if identity.role == "admin"
-        else workflow.allowed_transitions(report.status, identity.role),
+        "confirmations": report.confirmations,
+        "allowed_transitions": workflow.allowed_transitions(report.status, role),
+        "transitions": workflow.transitions_view(report.status, role),
+        "actions": workflow.report_actions(report.status, role),
         "duplicate_of": report.duplicate_of,
         "handed_to": report.handed_to,
         "notes": [
-            {"at": e.as_dict()["at"], "by": e.by_name or e.by, "text": e.note}
+            {"at": iso(e.at), "by": e.by, "by_name": e.by_name, "text": e.note}
             for e in entries
             if e.action == "note"
         ],
@@ -122,33 +144,101 @@ def detail(
     }
 
 
-def _text(body: dict[str, Any], name: str, limit: int = MAX_NOTE) -> str | None:
+# --- input ------------------------------------------------------------------
+
+
+def _fields(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    """The body as an object of known fields: a field we do not know is a 422, so that a
+    client's typo is never silently dropped."""
+    body = json_object(body)
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise invalid(
+            "unknown_field",
+            "Nieznane pole: " + ", ".join(unknown[:5]) + ".",
+            "Unknown field: " + ", ".join(unknown[:5]) + ".",
+        )
+    return body
+
+
+def _text(
+    body: dict[str, Any],
+    name: str,
+    limit: int = MAX_NOTE,
+    *,
+    multiline: bool = True,
+    required: bool = False,
+) -> str | None:
+    """A free-text field cleaned as `plaintext.clean` (the browser trims the same way): None
+    when absent or blank (a 422 if `required`); control characters (but line breaks and tabs
+    in a multi-line field) and lone surrogates, which DynamoDB cannot store, are a 422."""
     value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         raise wrong_type(name, "tekstu", "a string")
-    text = value.strip()
+    text = plaintext.clean(value or "")
+    if not text:
+        if required:
+            raise invalid(
+                "missing_field",
+                f"Pole „{name}” jest wymagane i nie może być puste.",
+                f"Field '{name}' is required and cannot be blank.",
+            )
+        return None
+    allowed = "\n\t" if multiline else ""
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text):
+        raise invalid(
+            "invalid_characters",
+            f"Pole „{name}” zawiera niedozwolone znaki sterujące.",
+            f"Field '{name}' contains control characters that are not allowed.",
+        )
     if len(text) > limit:
         raise invalid(
             "too_long",
-            f"Pole „{name}” może mieć najwyżej {limit} znaków.",
-            f"Field '{name}' may have at most {limit} characters.",
+            f"Pole „{name}” może mieć najwyżej {limit} znaków (ma {len(text)}).",
+            f"Field '{name}' may have at most {limit} characters (it has {len(text)}).",
         )
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise invalid(
-            "invalid_characters",
-            f"Pole „{name}” zawiera znaki sterujące.",
-            f"Field '{name}' contains control characters.",
-        )
-    return text or None
+    return text
 
 
 def _version(body: dict[str, Any]) -> int:
     version = body.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise wrong_type("version", "liczby całkowitej (wersji zgłoszenia)", "an integer")
+    if not 1 <= version <= MAX_VERSION:
+        raise bad_request(
+            "out_of_range",
+            f"Pole „version” musi być liczbą od 1 do {MAX_VERSION}.",
+            f"Field 'version' must be a number from 1 to {MAX_VERSION}.",
+        )
     return version
+
+
+def _day(raw: str | None, name: str, *, query: bool = True) -> date | None:
+    """A calendar date YYYY-MM-DD between FIRST_DAY and LAST_DAY; anything else (other ISO
+    forms such as 20261129 or 2026-W48-1, non-ASCII digits, the extremes) is refused: a 400
+    for a query parameter, a 422 for a body field."""
+    if raw is None:
+        return None
+    kind = "Parametr" if query else "Pole"
+    kind_en = "Parameter" if query else "Field"
+    error = bad_request if query else invalid
+    try:
+        if not DAY_PATTERN.fullmatch(raw):
+            raise ValueError(raw)
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise error(
+            "wrong_type" if query else "invalid_date",
+            f"{kind} „{name}” musi być datą RRRR-MM-DD.",
+            f"{kind_en} '{name}' must be a date YYYY-MM-DD.",
+        ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise error(
+            "out_of_range",
+            f"{kind} „{name}” musi być datą od {FIRST_DAY} do {LAST_DAY}.",
+            f"{kind_en} '{name}' must be a date from {FIRST_DAY} to {LAST_DAY}.",
+        )
+    return day
 
 
 def stale() -> ApiError:
@@ -158,164 +248,280 @@ def stale() -> ApiError:
     )
 
 
+# --- changes ------------------------------------------------------------------
+
+
+def _entry(scope: Scope, report: Report, now: datetime, action: str, **more: Any) -> Any:
+    identity = scope.identity
+    return workflow.AuditEntry(report.id, now, identity.sub, identity.name, action, **more)
+
+
 def change_status(
-    store: ReportStore,
-    identity: Identity,
-    report: Report,
-    body: Any,
-    now: datetime,
+    store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime
 ) -> None:
-    body = json_object(body)
+    """`{status, version, note?, institution?}`; reopening a duplicate makes it a report of
+    its own again (`duplicate_of` is cleared)."""
+    workflow.require(scope.role, workflow.STATUS)
+    body = _fields(body, frozenset({"status", "version", "note", "institution"}))
     to = body.get("status")
     if not isinstance(to, str):
         raise wrong_type("status", "tekstu", "a string")
     version = _version(body)
     note = _text(body, "note")
-    institution = _text(body, "institution", 200)
-    if identity.role == "admin":
-        raise ApiError(
-            403,
-            "role_required",
-            "Administrator nie zmienia statusów zgłoszeń.",
-            "An admin does not change reports' statuses.",
-        )
-    workflow.check_transition(report.status, to, identity.role, institution)
+    institution = _text(body, "institution", MAX_LINE, multiline=False)
+    workflow.check_transition(report.status, to, scope.role, institution)
     changes: dict[str, Any] = {"status": to}
     if to == workflow.CONFIRMED_HANDED_OVER:
         changes["handed_to"] = institution
-    entry = workflow.AuditEntry(
-        report.id, now, identity.sub, identity.name, "status", report.status, to, note
-    )
+    if to not in workflow.CLOSED and report.duplicate_of is not None:
+        changes["duplicate_of"] = None
+    entry = _entry(scope, report, now, "status", from_status=report.status, to_status=to, note=note)
     store.change(report, version, changes, entry)
 
 
+def _leads_to(store: ReportStore, start: Report, target_id: str) -> bool:
+    """Whether following `duplicate_of` from `start` reaches `target_id` (or loops, or runs
+    longer than MAX_CHAIN): marking `target_id` a duplicate of `start` would close a cycle."""
+    seen = {start.id}
+    current = start
+    for _ in range(MAX_CHAIN):
+        following = current.duplicate_of
+        if following is None:
+            return False
+        if following == target_id or following in seen:
+            return True
+        seen.add(following)
+        nxt = store.get(following) if looks_like_report_id(following) else None
+        if nxt is None:
+            return False
+        current = nxt
+    return True
+
+
 def mark_duplicate(
-    store: ReportStore, identity: Identity, report: Report, body: Any, router: Router, now: datetime
+    store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime
 ) -> None:
-    body = json_object(body)
+    """`{original_id, version, note?}`: close the report as `Niepotwierdzone`, pointing to an
+    open report of the same unit that does not itself lead back to it (no cycles)."""
+    workflow.require(scope.role, workflow.DUPLICATE)
+    body = _fields(body, frozenset({"original_id", "version", "note"}))
     original_id = body.get("original_id")
     if not isinstance(original_id, str):
         raise wrong_type("original_id", "tekstu", "a string")
     version = _version(body)
+    note = _text(body, "note")
     if original_id == report.id:
         raise invalid(
             "self_duplicate",
             "Zgłoszenie nie może być duplikatem samego siebie.",
             "A report cannot duplicate itself.",
         )
-    load(store, identity, original_id, router)  # must exist in the same unit
+    original = store.get(original_id) if looks_like_report_id(original_id) else None
+    if original is None:
+        raise invalid(
+            "unknown_original",
+            "Nie ma zgłoszenia, którego to miałoby być duplikatem.",
+            "There is no such original report.",
+        )
+    if not scope.may_view(original) or original.unit_id != report.unit_id:
+        raise forbidden()
     if report.status not in workflow.DUPLICATE_FROM:
         raise workflow.conflict(
             f"Zgłoszenia o statusie „{report.status}” nie można oznaczyć jako duplikat.",
             f"A report in status '{report.status}' cannot be marked as a duplicate.",
         )
-    entry = workflow.AuditEntry(
-        report.id,
-        now,
-        identity.sub,
-        identity.name,
-        "duplicate",
-        report.status,
-        workflow.NOT_CONFIRMED,
-        f"duplikat / duplicate of {original_id}",
-    )
-    changes = {"status": workflow.NOT_CONFIRMED, "duplicate_of": original_id}
-    store.change(report, version, changes, entry)
-
-
-def assign(
-    store: ReportStore, identity: Identity, report: Report, body: Any, now: datetime
-) -> None:
-    body = json_object(body)
-    if identity.role != "coordinator":
-        raise ApiError(
-            403,
-            "role_required",
-            "Przydzielać zgłoszenia może tylko koordynator.",
-            "Only a coordinator may assign reports.",
+    if original.status in workflow.CLOSED:
+        raise invalid(
+            "original_closed",
+            f"Zgłoszenie {original.id} jest zamknięte („{original.status}”): duplikat musi "
+            "wskazywać otwarte zgłoszenie.",
+            f"Report {original.id} is closed ('{original.status}'): a duplicate must point "
+            "to an open report.",
         )
-    version = _version(body)
-    assignee = _text(body, "assignee", 200)
-    entry = workflow.AuditEntry(
-        report.id, now, identity.sub, identity.name, "assign", None, None, assignee
+    if _leads_to(store, original, report.id):
+        raise invalid(
+            "duplicate_cycle",
+            f"Zgłoszenie {original.id} samo prowadzi do tego zgłoszenia: duplikaty nie mogą "
+            "tworzyć cyklu.",
+            f"Report {original.id} itself leads back to this one: duplicates cannot form a cycle.",
+        )
+    entry = _entry(
+        scope,
+        report,
+        now,
+        "duplicate",
+        from_status=report.status,
+        to_status=workflow.NOT_CONFIRMED,
+        note=note,
+        original_id=original.id,
     )
+    changes = {"status": workflow.NOT_CONFIRMED, "duplicate_of": original.id}
+    # The original must still be as read: two reports marked as each other's duplicates at
+    # the same moment cannot both succeed.
+    store.change(report, version, changes, entry, unchanged=(original.id, original.status_version))
+
+
+def assign(store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime) -> None:
+    """`{assignee, version}` (coordinators; a blank or null assignee unassigns), open reports."""
+    workflow.require(scope.role, workflow.ASSIGN)
+    body = _fields(body, frozenset({"assignee", "version"}))
+    version = _version(body)
+    assignee = _text(body, "assignee", MAX_LINE, multiline=False)
+    if report.status in workflow.CLOSED:
+        raise workflow.conflict(
+            f"Zgłoszenie jest zamknięte („{report.status}”): nie przydziela się go.",
+            f"The report is closed ('{report.status}'): it cannot be assigned.",
+        )
+    entry = _entry(scope, report, now, "assign", note=assignee)
     store.change(report, version, {"assignee": assignee}, entry)
 
 
-def add_note(
-    store: ReportStore, identity: Identity, report: Report, body: Any, now: datetime
-) -> None:
-    text = _text(json_object(body), "text")
-    if not text:
-        raise invalid("missing_field", "Notatka jest pusta.", "The note is empty.")
-    store.add_audit(
-        workflow.AuditEntry(report.id, now, identity.sub, identity.name, "note", note=text)
+def add_note(store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime) -> None:
+    """`{text}`: an audit entry of its own; the report's version does not change."""
+    workflow.require(scope.role, workflow.NOTE)
+    text = _text(_fields(body, frozenset({"text"})), "text", required=True)
+    store.add_audit(_entry(scope, report, now, "note", note=text))
+
+
+# --- the list and its cursors --------------------------------------------------------
+
+
+def _cursor_mac(secret: bytes, binding: list[str], raw: str) -> str:
+    message = json.dumps(["cursor", binding, raw], ensure_ascii=True).encode("ascii")
+    digest = hmac.new(secret, message, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def sign_cursor(secret: bytes, binding: list[str], raw: str | None) -> str | None:
+    """The storage's page position with an HMAC over it and the query it belongs to (unit,
+    index, filters), so that a client can hand it back but neither forge nor move it."""
+    if raw is None:
+        return None
+    return f"{raw}.{_cursor_mac(secret, binding, raw)}"
+
+
+def open_cursor(secret: bytes, binding: list[str], cursor: str | None) -> str | None:
+    """The storage's position from a cursor this deployment issued for this very query;
+    anything else (edited, from another query, unit or deployment) is InvalidCursor."""
+    if cursor is None:
+        return None
+    if not CURSOR_PATTERN.fullmatch(cursor):
+        raise InvalidCursor(cursor[:100])
+    raw, mac = cursor.rsplit(".", 1)
+    if not hmac.compare_digest(mac, _cursor_mac(secret, binding, raw)):
+        raise InvalidCursor(cursor[:100])
+    return raw
+
+
+def _invalid_cursor() -> ApiError:
+    return bad_request(
+        "invalid_cursor",
+        "Nieprawidłowy kursor stronicowania: użyj „next_cursor” z odpowiedzi na to samo zapytanie.",
+        "Invalid page cursor: use the 'next_cursor' of an answer to the same query.",
     )
 
 
-def _day(raw: str | None, name: str) -> date | None:
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+def _query_text(params: dict[str, str], name: str, limit: int = 100) -> str | None:
+    value = params.get(name)
+    if value is not None and (len(value) > limit or not value.isprintable()):
         raise bad_request(
             "wrong_type",
-            f"Parametr „{name}” musi być datą RRRR-MM-DD.",
-            f"Parameter '{name}' must be a date YYYY-MM-DD.",
-        ) from None
+            f"Parametr „{name}” ma niedozwoloną wartość.",
+            f"Parameter '{name}' has a value that is not allowed.",
+        )
+    return value
+
+
+def pick_unit(scope: Scope, router: Router, reference: str | None) -> Unit:
+    """The unit a list shows: `?unit=` (an id or a TERYT) among those the caller may view, or
+    the own unit; an admin must choose."""
+    if reference is None:
+        if scope.own_unit is None:
+            raise bad_request(
+                "unit_required",
+                "Administrator wybiera jednostkę parametrem „unit”.",
+                "An admin chooses a unit with the 'unit' parameter.",
+            )
+        return scope.own_unit
+    if not UNIT_PATTERN.fullmatch(reference):
+        raise bad_request(
+            "wrong_type",
+            "Parametr „unit” musi być identyfikatorem jednostki lub kodem TERYT.",
+            "Parameter 'unit' must be a unit id or a TERYT code.",
+        )
+    unit = router.unit_by_reference(reference)
+    if unit is None:
+        raise bad_request("unknown_unit", "Nieznana jednostka.", "Unknown unit.")
+    if unit not in scope.units:
+        raise forbidden()
+    return unit
+
+
+def _day_start(day: date) -> datetime:
+    return warsaw_instant(datetime.combine(day, datetime.min.time()))
 
 
 def list_reports(
     store: ReportStore,
-    identity: Identity,
+    scope: Scope,
     router: Router,
     params: dict[str, str],
     deadlines: Deadlines,
     now: datetime,
+    secret: bytes,
 ) -> dict[str, Any]:
-    status = params.get("status") or None
+    """One page of a unit's reports, newest first: `{items, next_cursor}`. Every parameter
+    is checked before the query; a bad one is a 400 in the error format."""
+    status = _query_text(params, "status")
     if status is not None and status not in workflow.STATUSES:
-        raise invalid("unknown_status", "Nieznany status.", "Unknown status.")
-    category = params.get("category") or None
+        raise bad_request("unknown_status", "Nieznany status.", "Unknown status.")
+    category = _query_text(params, "category")
     if category is not None and categories.get(category) is None:
-        raise invalid("unknown_category", "Nieznana kategoria.", "Unknown category.")
-    try:
-        limit = max(1, min(MAX_PAGE, int(params.get("limit") or 50)))
-    except ValueError:
+        raise bad_request("unknown_category", "Nieznana kategoria.", "Unknown category.")
+    raw_limit = _query_text(params, "limit")
+    if raw_limit is None:
+        limit = 50
+    elif LIMIT_PATTERN.fullmatch(raw_limit) and 1 <= int(raw_limit) <= MAX_PAGE:
+        limit = int(raw_limit)
+    else:
         raise bad_request(
-            "wrong_type", "Parametr „limit” musi być liczbą.", "Parameter 'limit' must be a number."
-        ) from None
-    start, end = _day(params.get("from"), "from"), _day(params.get("to"), "to")
+            "wrong_type",
+            f"Parametr „limit” musi być liczbą całkowitą od 1 do {MAX_PAGE}.",
+            f"Parameter 'limit' must be a whole number from 1 to {MAX_PAGE}.",
+        )
+    start = _day(_query_text(params, "from"), "from")
+    end = _day(_query_text(params, "to"), "to")
     if start and end and start > end:
-        raise invalid(
+        raise bad_request(
             "invalid_range",
             "Data „from” jest późniejsza niż „to”.",
             "The 'from' date is later than the 'to' date.",
         )
-    created_from = iso(datetime.combine(start, time(0), tzinfo=WARSAW)) if start else None
-    created_to = (
-        iso(datetime.combine(end + timedelta(days=1), time(0), tzinfo=WARSAW)) if end else None
-    )
-    if identity.role == "admin" and params.get("unit"):
-        unit = router.unit_by_reference(params["unit"])
-        if unit is None or unit.garrison != identity.garrison:
-            raise forbidden()
-    else:
-        unit = unit_of(identity, router) if identity.role != "admin" else None
-    if unit is None:
-        raise invalid(
-            "unit_required",
-            "Administrator wybiera jednostkę parametrem „unit”.",
-            "An admin chooses a unit with the 'unit' parameter.",
-        )
-    if params.get("overdue") not in (None, "true", "false"):
+    overdue = _query_text(params, "overdue")
+    if overdue not in (None, "true", "false"):
         raise bad_request(
             "wrong_type",
-            "Parametr „overdue” przyjmuje wartość true.",
-            "Parameter 'overdue' takes the value true.",
+            "Parametr „overdue” przyjmuje wartość true lub false.",
+            "Parameter 'overdue' takes the value true or false.",
         )
-    overdue_only = params.get("overdue") == "true"
+    unit = pick_unit(scope, router, _query_text(params, "unit"))
+    created_from = iso(_day_start(start)) if start else None
+    created_to = iso(_day_start(end + timedelta(days=1))) if end else None
+    overdue_only = overdue == "true"
+    # The cursor belongs to this query: the unit, the index (by status or not), the filters.
+    binding = [
+        unit.id,
+        status or "",
+        category or "",
+        start.isoformat() if start else "",
+        end.isoformat() if end else "",
+        "overdue" if overdue_only else "",
+    ]
+    raw_cursor = params.get("cursor")
+    try:
+        position = open_cursor(secret, binding, raw_cursor)
+    except InvalidCursor:
+        raise _invalid_cursor() from None
     extra = None
     if overdue_only:
         # Nothing younger than the shorter deadline can be late (an hour's slack for DST);
@@ -326,60 +532,121 @@ def list_reports(
     if created_from and created_to and created_from > created_to:
         return {"items": [], "next_cursor": None}  # an empty window
     try:
-        page, cursor = store.unit_reports(
+        page, following = store.unit_reports(
             unit.id,
             status=status,
             category=category,
             created_from=created_from,
             created_to=created_to,
             limit=limit,
-            cursor=params.get("cursor"),
+            cursor=position,
             extra_filter=extra,
         )
     except InvalidCursor:
-        raise bad_request(
-            "invalid_cursor", "Nieprawidłowy kursor stronicowania.", "Invalid page cursor."
-        ) from None
+        raise _invalid_cursor() from None
     items = [summary(r, deadlines, now) for r in page]
     if overdue_only:
         items = [i for i in items if i["overdue"]]
-    return {"items": items, "next_cursor": cursor}
+    return {"items": items, "next_cursor": sign_cursor(secret, binding, following)}
+
+
+# --- duplicate candidates --------------------------------------------------------------
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def candidates(store: ReportStore, report: Report) -> dict[str, Any]:
+    """`{"candidates": [{id, category, status, created_at, lat, lon, distance_m}]}`: open
+    reports of the report's unit within CANDIDATE_RADIUS_M, nearest first (then newest), at
+    most MAX_CANDIDATES, without the report itself or any report that would close a cycle."""
+    dlat = CANDIDATE_RADIUS_M / 111_000 * 1.01  # a degree of latitude is at least 110.5 km
+    dlon = dlat / max(0.01, math.cos(math.radians(min(89.0, abs(report.lat) + dlat))))
+    near = store.open_reports_near(
+        report.unit_id,
+        OPEN_STATUSES,
+        report.lat - dlat,
+        report.lon - dlon,
+        report.lat + dlat,
+        report.lon + dlon,
+    )
+    found = []
+    for other in near:
+        if other.id == report.id:
+            continue
+        metres = distance_m(report.lat, report.lon, other.lat, other.lon)
+        if metres > CANDIDATE_RADIUS_M:
+            continue
+        found.append((metres, other))
+    found.sort(key=lambda pair: (pair[0], -pair[1].created_at.timestamp()))
+    chosen: list[dict[str, Any]] = []
+    for metres, other in found:
+        if len(chosen) == MAX_CANDIDATES:
+            break
+        if _leads_to(store, other, report.id):
+            continue
+        chosen.append(
+            {
+                "id": other.id,
+                "category": other.category,
+                "status": other.status,
+                "created_at": iso(other.created_at),
+                "lat": other.lat,
+                "lon": other.lon,
+                "distance_m": round(metres, 1),
+            }
+        )
+    return {"candidates": chosen}
+
+
+# --- consultations (plane 2) -------------------------------------------------------------
+
+CONSULTATION_FIELDS = frozenset(
+    {"category", "lat", "lon", "description", "meeting_date", "meeting_place"}
+)
 
 
 def record_consultation(
-    store: ReportStore, identity: Identity, router: Router, body: Any, now: datetime
+    store: ReportStore, scope: Scope, router: Router, body: Any, now: datetime
 ) -> Report:
-    """Plane 2: a threat raised at a meeting or public debate, recorded by an officer."""
-    body = json_object(body)
-    if identity.role == "admin":
-        raise ApiError(
-            403, "role_required", "Tylko funkcjonariusz jednostki.", "Only a unit's officer."
-        )
+    """Plane 2: a threat raised at a meeting or public debate, recorded by an officer.
+
+    `meeting_date` is a calendar date `YYYY-MM-DD` (not a time: stored and returned as that
+    same string), not after today in Warsaw; `meeting_place` is required and not blank."""
+    workflow.require(scope.role, workflow.CONSULTATION)
+    body = _fields(body, CONSULTATION_FIELDS)
     code = body.get("category")
     category = categories.get(code) if isinstance(code, str) else None
     if category is None:
         raise invalid("unknown_category", "Nieznana kategoria.", "Unknown category.")
     lat, lon = parse_point(body)
-    raw_meeting = _text(body, "meeting_date", 10)
-    meeting = _day(raw_meeting, "meeting_date") if raw_meeting else None
-    place = _text(body, "meeting_place", 200)
-    if meeting is None or not place:
+    raw_meeting = body.get("meeting_date")
+    if raw_meeting is not None and not isinstance(raw_meeting, str):
+        raise wrong_type("meeting_date", "tekstu (daty RRRR-MM-DD)", "a string (YYYY-MM-DD)")
+    place = _text(body, "meeting_place", MAX_LINE, multiline=False)
+    if raw_meeting is None or not place:
         raise invalid(
             "missing_field",
             "Podaj datę i miejsce spotkania lub debaty.",
             "Give the date and place of the meeting or debate.",
         )
+    meeting = _day(raw_meeting, "meeting_date", query=False)
+    assert meeting is not None
     if meeting > now.astimezone(WARSAW).date():
         raise invalid(
             "meeting_in_future",
             "Data spotkania nie może być w przyszłości.",
             "The meeting cannot be in the future.",
         )
-    description = body.get("description")
-    if description is not None and not isinstance(description, str):
-        raise wrong_type("description", "tekstu", "a string")
+    description = _text(body, "description", MAX_DESCRIPTION)
     placement = router.place(lat, lon)
-    if placement.unit.id != unit_of(identity, router).id:
+    own = scope.own_unit
+    if own is None or placement.unit.id != own.id:
         raise invalid(
             "outside_unit",
             f"Ten punkt obsługuje {placement.unit.name}, nie Twoja jednostka.",
@@ -393,14 +660,12 @@ def record_consultation(
         placement,
         now,
         source=SOURCE_CONSULTATION,
-        description=clean_description(description) if description else None,
+        description=description,
         meeting_date=meeting.isoformat(),
         meeting_place=place,
     )
     store.insert(report)
     store.add_audit(
-        workflow.AuditEntry(
-            report.id, now, identity.sub, identity.name, "create", None, workflow.NEW, place
-        )
+        _entry(scope, report, now, "create", from_status=None, to_status=workflow.NEW, note=place)
     )
     return report

@@ -36,7 +36,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.deployment import Settings
-from chalicelib.errors import InvalidCursor, StorageUnavailable, VersionConflict
+from chalicelib.errors import InvalidCursor, OutcomeUnknown, StorageUnavailable, VersionConflict
 from chalicelib.feed import PUBLIC_ATTRIBUTES, PublicReport
 from chalicelib.reports import InsertOutcome, Report, iso
 from chalicelib.workflow import AuditEntry
@@ -70,6 +70,18 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not valid:
         raise InvalidCursor(cursor)
     return key
+
+
+def _maybe_committed(error: PynamoDBException) -> bool:
+    """Whether a failed write may nonetheless have been applied: DynamoDB's answer was lost
+    (no HTTP answer at all: a timeout, a dropped connection) or was a server error. A 4xx
+    (validation, throttling, a missing table, a cancelled transaction) wrote nothing."""
+    cause = getattr(error, "cause", None)
+    response = getattr(cause, "response", None)
+    if not isinstance(response, dict):
+        return True
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return not (isinstance(status, int) and 400 <= status < 500)
 
 
 def _parse_iso(text: str) -> datetime:
@@ -190,6 +202,7 @@ def build_models(settings: Settings) -> tuple[Any, ...]:
         from_status = UnicodeAttribute(null=True)
         to_status = UnicodeAttribute(null=True)
         note = UnicodeAttribute(null=True)
+        original_id = UnicodeAttribute(null=True)
 
     class IdempotencyItem(Model):
         """powertools Idempotency's table (notifications); the library reads and writes it."""
@@ -333,6 +346,11 @@ class ReportStore:
 
         The limit record may be overwritten once expired: TTL deletion can lag
         by days in AWS, so an expired record counts as absent.
+
+        Raises OutcomeUnknown when the transaction was sent and no definite answer came
+        back (a timeout, a dropped connection, a server error): it may have been committed,
+        and only a retry with the same Idempotency-Key (the same report id) can tell.
+        StorageUnavailable only when DynamoDB definitely wrote nothing (a cancellation).
         """
         limit = self.Limit(limit_key, expires_at=expires_at)
         item = _to_item(self.Report, report)
@@ -349,13 +367,15 @@ class ReportStore:
                     return InsertOutcome.ID_TAKEN
                 if len(codes) == 2 and codes[0] == "ConditionalCheckFailed":
                     return InsertOutcome.LIMIT_REACHED
+                if not codes and _maybe_committed(e):
+                    raise OutcomeUnknown(str(e)) from e
                 if "TransactionConflict" not in codes:
                     raise StorageUnavailable(str(e)) from e
                 # Another request of the same client is writing right now: wait
                 # for it to settle, then the conditions give the true answer.
                 time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
             except PynamoDBException as e:
-                raise StorageUnavailable(str(e)) from e
+                raise (OutcomeUnknown if _maybe_committed(e) else StorageUnavailable)(str(e)) from e
         raise StorageUnavailable("transaction kept conflicting")
 
     def get(self, report_id: str) -> Report | None:
@@ -379,15 +399,24 @@ class ReportStore:
             from_status=entry.from_status,
             to_status=entry.to_status,
             note=entry.note,
+            original_id=entry.original_id,
         )
 
     def change(
-        self, report: Report, expected_version: int, changes: dict[str, Any], entry: AuditEntry
+        self,
+        report: Report,
+        expected_version: int,
+        changes: dict[str, Any],
+        entry: AuditEntry,
+        unchanged: tuple[str, int] | None = None,
     ) -> None:
         """Apply changes to a report and append its audit entry, both or neither.
 
         Optimistic locking: the update holds only while the report still has the
-        version the caller saw; otherwise VersionConflict.
+        version the caller saw; otherwise VersionConflict. `unchanged` (report id, version)
+        is another report the change relies on (a duplicate's original): the transaction
+        also holds only while that one keeps the version the caller saw, so two reports
+        marked as each other's duplicates at the same moment cannot both succeed.
         """
         Item = self.Report
         actions = [Item.status_version.add(1), Item.modified_at.set(iso(entry.at))]
@@ -407,6 +436,11 @@ class ReportStore:
                 transaction.save(
                     self._audit_item(entry), condition=self.Audit.report_id.does_not_exist()
                 )
+                if unchanged is not None:
+                    other_id, other_version = unchanged
+                    transaction.condition_check(
+                        Item, other_id, condition=Item.status_version == other_version
+                    )
         except TransactWriteError as e:
             codes = [r.code if r else None for r in (e.cancellation_reasons or [])]
             if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
@@ -433,6 +467,7 @@ class ReportStore:
                     from_status=item.from_status,
                     to_status=item.to_status,
                     note=item.note,
+                    original_id=item.original_id,
                 )
                 for item in self.Audit.query(report_id, consistent_read=True)
             ]
@@ -484,7 +519,31 @@ class ReportStore:
             page = [_from_item(item) for item in results]
             return page, encode_cursor(results.last_evaluated_key) if len(page) == limit else None
         except PynamoDBException as e:
+            if cursor and getattr(e, "cause_response_code", None) == "ValidationException":
+                raise InvalidCursor(cursor) from e  # a start key DynamoDB refuses
             raise StorageUnavailable(str(e)) from e
+
+    def open_reports_near(
+        self,
+        unit_id: str,
+        statuses: tuple[str, ...],
+        south: float,
+        west: float,
+        north: float,
+        east: float,
+    ) -> list[Report]:
+        """A unit's reports in `statuses` inside a lat/lon box (degrees), every page, by the
+        by_unit_status index; the box is a filter, so only nearby reports come back."""
+        Item = self.Report
+        box = Item.lat.between(south, north) & Item.lon.between(west, east)
+        found: list[Report] = []
+        try:
+            for status in statuses:
+                query = Item.by_unit_status.query(f"{unit_id}#{status}", filter_condition=box)
+                found.extend(_from_item(item) for item in query)
+        except PynamoDBException as e:
+            raise StorageUnavailable(str(e)) from e
+        return found
 
     def insert(self, report: Report) -> None:
         """Store a report that no daily limit applies to (officers' consultations)."""

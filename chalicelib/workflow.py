@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from chalicelib import plaintext
 from chalicelib.errors import ApiError, invalid
 from chalicelib.limits import WARSAW
 
@@ -46,14 +47,90 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 # A duplicate is closed as not confirmed, pointing to the original.
 DUPLICATE_FROM = frozenset({NEW, VERIFYING})
+ADMIN = "admin"
+
+# Officer actions. "status" is further limited by TRANSITIONS (which moves a role may make).
+READ, STATUS, NOTE, DUPLICATE, ASSIGN, CONSULTATION, READ_AUDIT = (
+    "read",
+    "status",
+    "note",
+    "duplicate",
+    "assign",
+    "consultation",
+    "read_audit",
+)
+ACTIONS: tuple[str, ...] = (READ, STATUS, NOTE, DUPLICATE, ASSIGN, CONSULTATION, READ_AUDIT)
+# The role matrix, written once: role -> the actions it may perform. An admin reads every unit
+# of the garrison and changes nothing (not even a note). Every officer route checks it through
+# `require`; the panel learns it from the detail's `actions` and `transitions`.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    OFFICER: frozenset({READ, STATUS, NOTE, DUPLICATE, CONSULTATION, READ_AUDIT}),
+    COORDINATOR: frozenset({READ, STATUS, NOTE, DUPLICATE, ASSIGN, CONSULTATION, READ_AUDIT}),
+    ADMIN: frozenset({READ, READ_AUDIT}),
+}
+# The actions a report's detail offers (`actions`), in this order.
+REPORT_ACTIONS: tuple[str, ...] = (STATUS, NOTE, DUPLICATE, ASSIGN)
+
+
+def may_act(role: str, action: str) -> bool:
+    """Whether `role` may perform `action` at all (the role matrix); unknown roles nothing."""
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+_REFUSALS = {
+    STATUS: ("zmieniać statusów zgłoszeń", "change reports' statuses"),
+    NOTE: ("dodawać notatek", "add notes"),
+    DUPLICATE: ("oznaczać duplikatów", "mark duplicates"),
+    ASSIGN: ("przydzielać zgłoszeń (tylko koordynator)", "assign reports (coordinators only)"),
+    CONSULTATION: ("rejestrować zgłoszeń z konsultacji", "record consultations"),
+}
+
+
+def require(role: str, action: str) -> None:
+    """Raise 403 `role_required` unless the role matrix lets `role` perform `action`."""
+    if may_act(role, action):
+        return
+    pl, en = _REFUSALS.get(action, ("tego zrobić", "do this"))
+    raise ApiError(
+        403,
+        "role_required",
+        f"Twoja rola ({role}) nie pozwala {pl}.",
+        f"Your role ({role}) may not {en}.",
+    )
 
 
 def may(role: str, least: str) -> bool:
+    """Whether `role` is at least `least` for status moves (an admin moves nothing)."""
+    if not may_act(role, STATUS):
+        return False
     return role == least or (role == COORDINATOR and least == OFFICER)
 
 
 def allowed_transitions(status: str, role: str) -> list[str]:
     return [to for (frm, to), least in TRANSITIONS.items() if frm == status and may(role, least)]
+
+
+def transitions_view(status: str, role: str) -> list[dict[str, object]]:
+    """The moves `role` may make from `status`, each with what the panel must know about it."""
+    return [
+        {
+            "status": to,
+            "requires_institution": to == CONFIRMED_HANDED_OVER,
+            "closes": to in CLOSED,
+        }
+        for to in allowed_transitions(status, role)
+    ]
+
+
+def report_actions(status: str, role: str) -> list[str]:
+    """Of `REPORT_ACTIONS`, those `role` may perform on a report in `status` now."""
+    possible = {
+        STATUS: bool(allowed_transitions(status, role)),
+        NOTE: True,
+        DUPLICATE: status in DUPLICATE_FROM,
+        ASSIGN: status not in CLOSED,
+    }
+    return [a for a in REPORT_ACTIONS if may_act(role, a) and possible[a]]
 
 
 def conflict(message_pl: str, message_en: str) -> ApiError:
@@ -68,6 +145,7 @@ def check_transition(status: str, to: str, role: str, institution: str | None) -
             f"Nieznany status „{to}”.",
             f"Unknown status '{to}'.",
         )
+    require(role, STATUS)
     least = TRANSITIONS.get((status, to))
     if least is None:
         raise conflict(
@@ -81,7 +159,7 @@ def check_transition(status: str, to: str, role: str, institution: str | None) -
             "Tę zmianę statusu może wykonać tylko koordynator.",
             "Only a coordinator may make this status change.",
         )
-    if to == CONFIRMED_HANDED_OVER and not (institution or "").strip():
+    if to == CONFIRMED_HANDED_OVER and plaintext.is_blank(institution or ""):
         raise invalid(
             "institution_required",
             "Podaj instytucję, której przekazano sprawę.",
@@ -116,22 +194,31 @@ class AuditEntry:
 
     report_id: str
     at: datetime
-    by: str  # the officer's subject (sub)
-    by_name: str
+    by: str  # the officer's subject (sub): immutable, unlike the name
+    by_name: str  # the display name at that moment
     action: str  # "status" | "note" | "assign" | "duplicate" | "create"
     from_status: str | None = None
     to_status: str | None = None
     note: str | None = None
+    original_id: str | None = None  # duplicates: the report this one duplicates
 
     def as_dict(self) -> dict[str, str | None]:
-        return {
+        """`by` is the subject, `by_name` the name then; `from`/`to` repeat the statuses for
+        panels written before `from_status`/`to_status`."""
+        entry = {
             "at": self.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "by": self.by_name or self.by,
+            "by": self.by,
+            "by_name": self.by_name,
             "action": self.action,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
             "from": self.from_status,
             "to": self.to_status,
             "note": self.note,
         }
+        if self.original_id is not None:
+            entry["original_id"] = self.original_id
+        return entry
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,13 @@ from tests.integration.test_submission import KRAKOW, answer, post
 BIALYSTOK = {**KRAKOW, "lat": 53.1325, "lon": 23.1688}
 
 
+def dev_issuer_sub(role: str, unit: str, name: str) -> str:
+    """The subject the test issuer gives a token (dev_issuer.issue's default)."""
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kmzb-dev/{role}/{unit}/{name}"))
+
+
 def auth(
     role: str = "officer", unit: str = "1261", garrison: str = "malopolskie"
 ) -> dict[str, str]:
@@ -85,12 +92,13 @@ def test_a_status_change_is_audited_in_the_same_transaction_and_shown_to_the_rep
     assert detail["status_version"] == 2
     assert detail["allowed_transitions"] == ["Potwierdzone", "Niepotwierdzone"]
     (entry,) = detail["audit"]
-    assert (entry["from"], entry["to"], entry["note"], entry["by"]) == (
+    assert (entry["from_status"], entry["to_status"], entry["note"], entry["by_name"]) == (
         "Nowe",
         "Weryfikacja",
         "Patrol w drodze",
         "officer 1261",
     )
+    assert entry["by"] == dev_issuer_sub("officer", "1261", "officer 1261")
     tracked = client.http.get(f"/v1/reports/{receipt['id']}?token={receipt['tracking_token']}")
     assert answer(tracked)["status"] == "Weryfikacja"
     assert answer(tracked)["modified_at"] > answer(tracked)["created_at"]
