@@ -117,6 +117,8 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "string"},
             "status": {"type": "string", "enum": list(STATUSES)},
             "category": {"type": "string"},
+            "lat": {"type": "number", "minimum": -90, "maximum": 90},
+            "lon": {"type": "number", "minimum": -180, "maximum": 180},
             "unit": UNIT_SUMMARY,
             "garrison": {"type": "string"},
             "created_at": {"type": "string", "format": "date-time"},

@@ -428,11 +428,14 @@ def receipt_body(report: Report, secret: bytes) -> dict[str, Any]:
 
 
 def tracking_view(report: Report) -> dict[str, Any]:
-    """What the reporter sees when following their report: no description, no officers."""
+    """What the reporter sees when following their report: no description, no officers.
+    The place (`lat`, `lon`, degrees) is the reporter's own and public on the map anyway."""
     view: dict[str, Any] = {
         "id": report.id,
         "status": report.status,
         "category": report.category,
+        "lat": report.lat,
+        "lon": report.lon,
         "unit": {"id": report.unit_id, "name": report.unit_name, "teryt": report.unit_teryt},
         "garrison": report.garrison,
         "created_at": iso(report.created_at),

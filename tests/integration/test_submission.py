@@ -52,6 +52,7 @@ def test_a_report_is_routed_to_its_unit_stored_and_followable(
     view = answer(followed)
     assert view["status"] == "Nowe"
     assert view["unit"]["name"] == receipt["unit"]["name"]
+    assert (view["lat"], view["lon"]) == (KRAKOW["lat"], KRAKOW["lon"])  # shown on the map
     assert "description" not in view
 
 
