@@ -1,39 +1,30 @@
-// Officer panel. Every text from the API is set with textContent: never as HTML.
+// Officer panel. Every text from the API is set as text (textContent), never as HTML.
 /* global L */
+import { clean, isBlank, length } from "../plaintext.js";
+import { askToConfirm } from "./dialog.js";
+import { $, bilingual, el, say } from "./dom.js";
+import {
+  ACTIONS, CLOSED, DAYS, HANDED_OVER, ROLES, SOURCES, STATUSES, TIMES_OF_DAY, distance,
+  reportLink, statusInfo, statusText, warsawToday, when,
+} from "./format.js";
+
 const TOKEN_KEY = "kmzb.officer.token";
+const UNIT_KEY = "kmzb.officer.unit";
 const TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 const TILES_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
 const POLAND = [[49.0, 14.1], [54.9, 24.2]];
-const HANDED_OVER = "Potwierdzone (przekazane poza Policję)";
 const OVERDUE_ROUTE = "#/overdue"; // the daily overdue summary links here
+const CONSULTATION_ROUTE = "#/consultation";
+const MAX_DESCRIPTION = 500; // code points, as the API counts them (plaintext.js)
+const DUPLICATE_FROM = new Set(["Nowe", "Weryfikacja"]);
 
-const STATUSES = new Map([
-  ["Nowe", { en: "New", colour: "#2e7d32" }],
-  ["Weryfikacja", { en: "Verification", colour: "#f9c80e" }],
-  ["Potwierdzone", { en: "Confirmed", colour: "#c62828" }],
-  ["Niepotwierdzone", { en: "Not confirmed", colour: "#8a8a8a" }],
-  ["Żart lub pomyłka", { en: "Prank or mistake", colour: "#7b3fa0" }],
-  ["Potwierdzone (wyeliminowane)", { en: "Confirmed (eliminated)", colour: "#1565c0" }],
-  [HANDED_OVER, { en: "Confirmed (handed over outside the Police)", colour: "#8d5a2b" }],
-]);
-const ROLES = { officer: ["funkcjonariusz", "officer"], coordinator: ["koordynator", "coordinator"],
-  admin: ["administrator", "administrator"] };
-const TIMES_OF_DAY = { rano: ["rano", "morning"], dzien: ["dzień", "day"],
-  wieczor: ["wieczór", "evening"], noc: ["noc", "night"] };
-const DAYS = { mon: ["pon.", "Mon"], tue: ["wt.", "Tue"], wed: ["śr.", "Wed"], thu: ["czw.", "Thu"],
-  fri: ["pt.", "Fri"], sat: ["sob.", "Sat"], sun: ["niedz.", "Sun"] };
-const SOURCES = { citizen_web: ["formularz obywatela", "citizen web form"],
-  consultation: ["konsultacja", "consultation"] };
-const ACTIONS = { status: ["zmiana statusu", "status change"], note: ["notatka", "note"],
-  assign: ["przydział", "assignment"], duplicate: ["oznaczenie duplikatu", "marked as duplicate"] };
-const WHEN = new Intl.DateTimeFormat("pl-PL",
-  { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Warsaw" });
-
-const $ = (id) => document.getElementById(id);
-
+/** The API answered 401: the panel has signed out already. */
 class SignedOut extends Error {}
+/** The request never got an answer: the network or the server is down. */
+class Offline extends Error {}
 
 let token = sessionStorage.getItem(TOKEN_KEY);
+let me = null; // GET /officer/me
 const categories = new Map(); // code → {name_pl, name_en}
 const reports = new Map(); // id → summary, in list order (newest first, as the API sends them)
 const markers = new Map(); // id → Leaflet circle marker
@@ -41,48 +32,8 @@ let nextCursor = null;
 let listRequest = 0; // answers to older list requests are dropped
 let map = null;
 let markerLayer = null;
+let pickedPoint = null; // the consultation's point on the map
 let current = null; // the report shown in the detail view
-
-// ---- small DOM helpers ------------------------------------------------------------------
-
-/** An element with text set as text, never parsed as HTML. */
-function el(tag, { text, className, lang, ...attributes } = {}, ...children) {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  if (lang) element.lang = lang;
-  if (text !== undefined && text !== null) element.textContent = String(text);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
-
-/** Polish text followed by its English translation in a span lang="en". */
-function bilingual(polish, english) {
-  const fragment = document.createDocumentFragment();
-  fragment.append(String(polish));
-  if (english && english !== polish) fragment.append(el("span", { lang: "en", text: ` / ${english}` }));
-  return fragment;
-}
-
-function say(element, polish, english, kind = "") {
-  element.className = kind;
-  element.replaceChildren(bilingual(polish, english));
-}
-
-function sayError(element, data) {
-  const error = data && data.error;
-  if (error) say(element, error.message, error.message_en, "error");
-  else say(element, "Wystąpił nieoczekiwany błąd.", "Something went wrong.", "error");
-}
-
-function when(iso) {
-  const date = new Date(iso);
-  if (!iso) return "—";
-  return Number.isNaN(date.getTime()) ? String(iso) : WHEN.format(date);
-}
-const statusInfo = (status) => STATUSES.get(status) || { en: status, colour: "#444" };
-const statusText = (status) => bilingual(status, statusInfo(status).en);
-const reportLink = (id) => `#/r/${encodeURIComponent(id)}`;
 
 function categoryText(code) {
   const category = categories.get(code);
@@ -95,13 +46,56 @@ function swatch(status) {
   return element;
 }
 
+/** The API's error message, or what happened when the answer carries none. */
+function sayError(element, answer) {
+  const error = answer?.data?.error;
+  if (error) say(element, error.message, error.message_en, "error");
+  else {
+    say(element, `Serwer odpowiedział nieoczekiwanie (HTTP ${answer?.status ?? "?"}).`,
+      `The server gave an unexpected answer (HTTP ${answer?.status ?? "?"}).`, "error");
+  }
+}
+
+/** A failure of the panel itself, said as what it is: not a lost connection. */
+function sayFailure(element, error) {
+  if (error instanceof Offline) {
+    say(element, "Brak połączenia z serwerem. Spróbuj ponownie.",
+      "No connection to the server. Please try again.", "error");
+    return;
+  }
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  say(element, `Błąd w panelu (${what}). Odśwież stronę; jeśli się powtórzy, zgłoś to administratorowi.`,
+    `The panel failed (${what}). Reload the page; if it happens again, tell your administrator.`,
+    "error");
+}
+
+// An error no handler caught is still shown, truthfully, rather than leaving a silent panel.
+function showPanelError(error) {
+  if (error instanceof SignedOut) return;
+  console.error(error);
+  const banner = $("panel-error");
+  sayFailure(banner, error);
+  banner.classList.add("banner");
+  banner.hidden = false;
+}
+window.addEventListener("error", (event) => showPanelError(event.error ?? event.message));
+window.addEventListener("unhandledrejection", (event) => showPanelError(event.reason));
+
 // ---- the API ------------------------------------------------------------------------------
+
+async function request(url, options) {
+  try {
+    return await fetch(url, options);
+  } catch (error) {
+    throw new Offline(error instanceof Error ? error.message : String(error));
+  }
+}
 
 /** A call with the officer's token; a 401 signs out and throws SignedOut. */
 async function api(path, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json", Authorization: `Bearer ${token}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(`/v1${path}`,
+  const response = await request(`/v1${path}`,
     { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401) {
     signOut("Sesja wygasła lub token jest nieprawidłowy. Zaloguj się ponownie.",
@@ -112,15 +106,14 @@ async function api(path, { method = "GET", body } = {}) {
   return { status: response.status, ok: response.ok, data };
 }
 
-/** Runs an action, reporting a lost connection in `messages`; a sign-out needs no report. */
+/** Runs an action; a failure is said in `messages` as what it is. A sign-out needs no word. */
 async function guarded(messages, action) {
   try {
     return await action();
   } catch (error) {
     if (error instanceof SignedOut) return undefined;
     console.error(error);
-    say(messages, "Brak połączenia z serwerem. Spróbuj ponownie.",
-      "No connection to the server. Please try again.", "error");
+    sayFailure(messages, error);
     return undefined;
   }
 }
@@ -150,9 +143,12 @@ function signIn(event) {
 
 function signOut(polish = "Wylogowano.", english = "Signed out.", kind = "") {
   token = null;
+  me = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(UNIT_KEY);
   clearList();
   closeDetail();
+  closeConsultation();
   $("whoami").textContent = "";
   showSignIn();
   say($("sign-in-message"), polish, english, kind);
@@ -230,41 +226,88 @@ async function finishCognitoSignIn(cognito) {
 
 async function start() {
   $("sign-in").hidden = true;
+  $("panel-error").hidden = true;
   await guarded($("sign-in-message"), async () => {
-    const me = await api("/officer/me");
-    if (!me.ok) {
+    const answer = await api("/officer/me");
+    if (!answer.ok) {
       signOut();
-      sayError($("sign-in-message"), me.data);
+      sayError($("sign-in-message"), answer);
       return;
     }
-    showWhoami(me.data);
+    me = answer.data;
+    showWhoami(me);
+    fillUnits(me);
+    $("new-consultation").hidden = !mayRecordConsultations();
     $("session").hidden = false;
     $("workspace").hidden = false;
+  });
+  if ($("workspace").hidden) {
+    if ($("sign-in").hidden) showSignIn(); // e.g. no connection: say so beside the form
+    return;
+  }
+  await guarded($("list-status"), async () => {
     showMap();
     if (location.hash === OVERDUE_ROUTE) $("filter-overdue").checked = true;
     await loadCategories();
     await loadReports({ reset: true });
     if (!route()) $("reports-heading").focus(); // the sign-in form that had focus is gone
   });
-  if ($("sign-in").hidden && $("workspace").hidden) showSignIn(); // e.g. no connection
 }
 
-function showWhoami(me) {
-  const [rolePl, roleEn] = ROLES[me.role] || [me.role, me.role];
+const roleText = (role) => bilingual(...(ROLES[role] || [role, role]));
+const isOfficer = () => me?.role === "officer";
+const mayRecordConsultations = () => me?.role === "officer" || me?.role === "coordinator";
+/** Coordinators and admins see whose subject (`sub`) made each change, besides the name. */
+const showsSubjects = () => me?.role === "coordinator" || me?.role === "admin";
+
+function showWhoami(who) {
+  const where = who.unit?.name ?? (who.garrison ? `garnizon ${who.garrison}` : "");
   $("whoami").replaceChildren(
-    el("strong", { text: me.name || me.sub }), " (", bilingual(rolePl, roleEn), ")", el("br"),
-    String(me.unit.name), me.garrison ? ` · garnizon ${me.garrison}` : "");
+    el("strong", { text: who.name || who.sub }), " (", roleText(who.role), ")", el("br"),
+    String(where), who.unit && who.garrison ? ` · garnizon ${who.garrison}` : "");
+}
+
+/** The units the caller may view: `units` from /me (the own unit for older APIs). */
+function viewableUnits(who) {
+  if (Array.isArray(who.units)) return who.units;
+  return who.unit ? [who.unit] : [];
+}
+
+function fillUnits(who) {
+  const units = [...viewableUnits(who)].sort((a, b) => a.name.localeCompare(b.name, "pl"));
+  const picker = $("unit-picker");
+  const options = units.map((unit) => el("option", { value: unit.id, text: unit.name }));
+  if (who.role === "admin") {
+    options.unshift(el("option", { value: "", text: "— wybierz jednostkę / choose a unit —" }));
+  }
+  picker.replaceChildren(...options);
+  const saved = sessionStorage.getItem(UNIT_KEY);
+  const fallback = who.unit?.id ?? (who.role === "admin" ? "" : units[0]?.id ?? "");
+  picker.value = units.some((unit) => unit.id === saved) ? saved : fallback;
+  $("unit-field").hidden = who.role === "officer"; // an officer has one unit, named above
+  const help = who.role === "admin"
+    ? ["Administrator przegląda każdą jednostkę garnizonu i niczego nie zmienia.",
+      "An admin views every unit of the garrison and changes nothing."]
+    : ["Koordynator widzi zgłoszenia swojej jednostki.", "A coordinator sees their own unit's reports."];
+  $("unit-help").replaceChildren(bilingual(...help));
+}
+
+/** The unit the list shows; "" while an admin has not chosen one. */
+function viewedUnit() {
+  return isOfficer() ? me?.unit?.id ?? "" : $("unit-picker").value;
 }
 
 async function loadCategories() {
   if (categories.size) return;
-  const response = await fetch("/v1/categories", { headers: { Accept: "application/json" } });
+  const response = await request("/v1/categories", { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`GET /v1/categories: HTTP ${response.status}`);
   const { categories: list } = await response.json();
-  const select = $("filter-category");
-  for (const category of [...list].sort((a, b) => a.name_pl.localeCompare(b.name_pl, "pl"))) {
+  const sorted = [...list].sort((a, b) => a.name_pl.localeCompare(b.name_pl, "pl"));
+  for (const category of sorted) {
     categories.set(category.code, category);
-    select.append(el("option", { value: category.code,
-      text: `${category.name_pl} / ${category.name_en}` }));
+    const text = `${category.name_pl} / ${category.name_en}`;
+    $("filter-category").append(el("option", { value: category.code, text }));
+    $("consultation-category").append(el("option", { value: category.code, text }));
   }
 }
 
@@ -278,6 +321,9 @@ function showMap() {
   map = L.map("map").fitBounds(POLAND);
   L.tileLayer(TILES, { maxZoom: 19, attribution: TILES_ATTRIBUTION }).addTo(map);
   markerLayer = L.featureGroup().addTo(map);
+  map.on("click", (event) => {
+    if (!$("consultation").hidden) pickPoint(event.latlng.lat, event.latlng.lng);
+  });
 }
 
 function filterQuery() {
@@ -287,6 +333,7 @@ function filterQuery() {
     if (form.get(name)) query.set(name, form.get(name));
   }
   if (form.get("overdue")) query.set("overdue", "true");
+  if (!isOfficer() && viewedUnit()) query.set("unit", viewedUnit());
   query.set("limit", "50");
   return query;
 }
@@ -302,16 +349,25 @@ function clearList() {
 }
 
 async function loadReports({ reset }) {
+  if (!viewedUnit()) {
+    listRequest++;
+    clearList();
+    say($("list-status"), "Wybierz jednostkę, aby zobaczyć jej zgłoszenia.",
+      "Choose a unit to see its reports.");
+    return [];
+  }
   const query = filterQuery();
   if (!reset && nextCursor) query.set("cursor", nextCursor);
   const request = ++listRequest;
   say($("list-status"), "Wczytywanie…", "Loading…");
-  const { ok, data } = await api(`/officer/reports?${query}`);
+  const answer = await api(`/officer/reports?${query}`);
   if (request !== listRequest) return [];
-  if (!ok) {
-    sayError($("list-status"), data);
+  if (!answer.ok) {
+    if (reset) clearList();
+    sayError($("list-status"), answer);
     return [];
   }
+  const { data } = answer;
   if (reset) clearList();
   for (const summary of data.items) {
     reports.set(summary.id, summary);
@@ -364,7 +420,9 @@ function markerTooltip(summary) {
 function addMarker(summary) {
   const marker = L.circleMarker([summary.lat, summary.lon], markerStyle(summary))
     .bindTooltip(markerTooltip(summary))
-    .on("click", () => { location.hash = reportLink(summary.id); })
+    .on("click", () => {
+      if ($("consultation").hidden) location.hash = reportLink(summary.id);
+    })
     .addTo(markerLayer);
   markers.set(summary.id, marker);
 }
@@ -381,20 +439,30 @@ function updateSummary(detail) {
   marker?.setStyle(markerStyle(summary)).setTooltipContent(markerTooltip(summary));
 }
 
-// ---- the detail view ----------------------------------------------------------------------
+// ---- routes -------------------------------------------------------------------------------
 
-/** Shows what the address's fragment names; true when that is a report. */
+/** Shows what the address's fragment names; true when that is a view of its own. */
 function route() {
   const match = location.hash.match(/^#\/r\/([^/]+)$/);
   if (match) {
+    closeConsultation();
     openReport(decodeURIComponent(match[1]));
     return true;
   }
+  if (location.hash === CONSULTATION_ROUTE && mayRecordConsultations()) {
+    closeDetail();
+    openConsultation();
+    return true;
+  }
   const closed = current?.id;
+  const wasRecording = !$("consultation").hidden;
   closeDetail();
+  closeConsultation();
   if (closed) { // back to where the officer was in the list
     const link = $("report-list").querySelector(`li[data-id="${CSS.escape(closed)}"] a`);
     (link || $("reports-heading")).focus();
+  } else if (wasRecording) {
+    $("new-consultation").focus();
   }
   if (location.hash === OVERDUE_ROUTE && !$("filter-overdue").checked) {
     $("filter-overdue").checked = true;
@@ -402,6 +470,8 @@ function route() {
   }
   return false;
 }
+
+// ---- the detail view ----------------------------------------------------------------------
 
 function closeDetail() {
   current = null;
@@ -416,16 +486,16 @@ async function openReport(id) {
   section.hidden = false;
   section.setAttribute("aria-busy", "true");
   await guarded($("detail-message"), async () => {
-    const { ok, data } = await api(`/officer/reports/${encodeURIComponent(id)}`);
-    if (!ok) {
+    const answer = await api(`/officer/reports/${encodeURIComponent(id)}`);
+    if (!answer.ok) {
       current = null;
       $("detail-heading").replaceChildren(bilingual(`Zgłoszenie ${id}`, `Report ${id}`));
       $("detail-body").hidden = true;
-      sayError($("detail-message"), data);
+      sayError($("detail-message"), answer);
       return;
     }
     say($("detail-message"), "");
-    renderDetail(data);
+    renderDetail(answer.data);
   });
   section.removeAttribute("aria-busy");
   $("detail-heading").focus();
@@ -435,9 +505,41 @@ function fact(list, polish, english, ...value) {
   list.append(el("dt", {}, bilingual(polish, english)), el("dd", {}, ...value));
 }
 
+/** The moves the caller may make, with what each needs (`transitions`; older APIs: derived). */
+function transitionsOf(detail) {
+  if (Array.isArray(detail.transitions)) return detail.transitions;
+  return (detail.allowed_transitions || []).map((status) =>
+    ({ status, requires_institution: status === HANDED_OVER, closes: CLOSED.has(status) }));
+}
+
+/** What the caller may do with the report (`actions`; older APIs: derived from the role). */
+function actionsOf(detail) {
+  if (Array.isArray(detail.actions)) return new Set(detail.actions);
+  if (!me || me.role === "admin") return new Set();
+  const actions = new Set(["note"]);
+  if ((detail.allowed_transitions || []).length) actions.add("status");
+  if (DUPLICATE_FROM.has(detail.status)) actions.add("duplicate");
+  if (me.role === "coordinator" && !CLOSED.has(detail.status)) actions.add("assign");
+  return actions;
+}
+
+/** Who did it: the name then, and for coordinators and admins the immutable subject. */
+function author(entry) {
+  const name = entry.by_name === undefined ? entry.by : entry.by_name;
+  const subject = entry.by_name === undefined ? null : entry.by;
+  const who = el("span", { className: "who", text: name || subject || "—" });
+  if (showsSubjects() && subject) {
+    who.append(" ", el("span", { className: "subject" }, "(", bilingual("identyfikator", "subject"),
+      `: ${subject})`));
+  }
+  return who;
+}
+
 function renderDetail(detail) {
   if (!current || current.id !== detail.id) {
-    for (const id of ["status-note", "institution", "note-text"]) $(id).value = "";
+    for (const id of ["status-note", "institution", "note-text", "original-id"]) $(id).value = "";
+    $("candidates").replaceChildren();
+    $("candidates-status").textContent = "";
   }
   current = detail;
   $("detail-body").hidden = false;
@@ -449,7 +551,7 @@ function renderDetail(detail) {
 
   const facts = $("detail-facts");
   facts.replaceChildren();
-  fact(facts, "Numer", "Number", detail.id);
+  fact(facts, "Numer", "Number", el("span", { className: "report-id", text: detail.id }));
   fact(facts, "Status", "", swatch(detail.status), statusText(detail.status));
   if (detail.overdue) {
     fact(facts, "Termin", "Deadline", el("strong", { className: "overdue-text" },
@@ -459,6 +561,9 @@ function renderDetail(detail) {
   }
   fact(facts, "Miejsce", "Place",
     `${detail.powiat_name ?? ""} (TERYT ${detail.teryt}), ${detail.lat}, ${detail.lon}`);
+  if (detail.unit?.name && !isOfficer()) fact(facts, "Jednostka", "Unit", detail.unit.name);
+  fact(facts, "Potwierdzenia obywateli", "Citizens' confirmations",
+    el("span", { className: "confirmations", text: detail.confirmations ?? "—" }));
   fact(facts, "Przyjęto", "Received", when(detail.created_at));
   fact(facts, "Zmieniono", "Changed", when(detail.modified_at));
   fact(facts, "Kiedy wystąpiło", "Occurred", when(detail.occurred_at));
@@ -467,7 +572,7 @@ function renderDetail(detail) {
   const days = (detail.days_of_week || []).map((d) => DAYS[d] || [d, d]);
   fact(facts, "Dni tygodnia", "Days of the week", days.length
     ? bilingual(days.map((d) => d[0]).join(", "), days.map((d) => d[1]).join(", ")) : "—");
-  if (detail.meeting_date) fact(facts, "Termin spotkania", "Meeting date", when(detail.meeting_date));
+  if (detail.meeting_date) fact(facts, "Data spotkania", "Meeting date", when(detail.meeting_date));
   if (detail.meeting_place) fact(facts, "Miejsce spotkania", "Meeting place", detail.meeting_place);
   const source = SOURCES[detail.source];
   fact(facts, "Źródło", "Source", source ? bilingual(...source) : detail.source ?? "—");
@@ -483,39 +588,66 @@ function renderDetail(detail) {
   if (detail.description) description.textContent = detail.description;
   else description.replaceChildren(bilingual("(brak opisu)", "(no description)"));
 
-  renderTransitions(detail.allowed_transitions || []);
+  renderActions(detail);
   renderEntries($("notes"), detail.notes || [], (note) => [el("p", { text: note.text })],
     bilingual("Brak notatek.", "No notes."));
   renderEntries($("audit"), detail.audit || [], auditText, bilingual("Brak wpisów.", "No entries."));
 }
 
-function renderTransitions(allowed) {
-  const buttons = allowed.map((status) => {
-    const button = el("button", { type: "button", "data-status": status }, swatch(status),
-      statusText(status));
-    button.addEventListener("click", () => changeStatus(status));
+/** Only what the API lets this role do now is offered; an admin gets no controls at all. */
+function renderActions(detail) {
+  const actions = actionsOf(detail);
+  const transitions = actions.has("status") ? transitionsOf(detail) : [];
+  $("read-only").hidden = actions.size > 0;
+  $("status-form").hidden = actions.size === 0;
+  renderTransitions(transitions);
+  $("duplicate-form").hidden = !actions.has("duplicate");
+  $("assign-form").hidden = !actions.has("assign");
+  $("assignee").value = detail.assignee ?? "";
+  $("note-form").hidden = !actions.has("note");
+}
+
+function renderTransitions(transitions) {
+  const buttons = transitions.map((transition) => {
+    const button = el("button", { type: "button", "data-status": transition.status },
+      swatch(transition.status), statusText(transition.status));
+    button.addEventListener("click", () => changeStatus(transition));
     return button;
   });
   $("transitions").replaceChildren(...buttons);
-  $("no-transitions").hidden = allowed.length > 0;
-  $("institution-field").hidden = !allowed.includes(HANDED_OVER);
-  $("status-note").disabled = allowed.length === 0;
+  $("no-transitions").hidden = transitions.length > 0;
+  const needsInstitution = transitions.some((t) => t.requires_institution);
+  $("institution-field").hidden = !needsInstitution;
+  $("institution").required = needsInstitution;
+  $("status-note").disabled = transitions.length === 0;
 }
 
 function renderEntries(list, entries, describe, empty) {
   list.replaceChildren(...entries.map((entry) => el("li", {},
-    el("span", { className: "meta", text: `${when(entry.at)} · ${entry.by}` }), ...describe(entry))));
+    el("span", { className: "meta" }, `${when(entry.at)} · `, author(entry)), " ", ...describe(entry))));
   if (!entries.length) list.append(el("li", { className: "empty" }, empty));
 }
 
 function auditText(entry) {
   const [polish, english] = ACTIONS[entry.action] || [entry.action, entry.action];
   const parts = [el("span", { className: "action" }, bilingual(polish, english))];
-  if (entry.from || entry.to) {
-    parts.push(el("span", { className: "change" }, ": ", entry.from ? statusText(entry.from) : "—",
-      " → ", entry.to ? statusText(entry.to) : "—"));
+  const from = entry.from_status !== undefined ? entry.from_status : entry.from;
+  const to = entry.to_status !== undefined ? entry.to_status : entry.to;
+  if (from || to) {
+    parts.push(el("span", { className: "change" }, ": ", from ? statusText(from) : "—",
+      " → ", to ? statusText(to) : "—"));
   }
-  if (entry.note) parts.push(el("p", { text: entry.note }));
+  if (entry.action === "duplicate" && entry.original_id) {
+    parts.push(el("p", {}, bilingual("Oryginał:", "Original:"), " ",
+      el("a", { href: reportLink(entry.original_id), text: entry.original_id })));
+  }
+  if (entry.action === "assign") {
+    parts.push(el("p", {}, entry.note
+      ? bilingual(`Przydzielono: ${entry.note}`, `Assigned to: ${entry.note}`)
+      : bilingual("Zdjęto przydział.", "Unassigned.")));
+  } else if (entry.note) {
+    parts.push(el("p", { text: entry.note }));
+  }
   return parts;
 }
 
@@ -526,55 +658,158 @@ function setBusy(busy) {
   $("detail").setAttribute("aria-busy", String(busy));
 }
 
-async function changeStatus(status) {
+/** One change of the report (status, duplicate, assignment): the answer is the new detail;
+ * a 409 carries the current state, which the panel then shows. */
+async function changeReport(path, body, done) {
   const message = $("detail-message");
-  const institution = $("institution");
-  institution.removeAttribute("aria-invalid");
-  const body = { status, version: current.status_version };
-  const note = $("status-note").value.trim();
-  if (note) body.note = note;
-  if (status === HANDED_OVER) {
-    body.institution = institution.value.trim();
-    if (!body.institution) {
-      institution.setAttribute("aria-invalid", "true");
-      say(message, "Podaj instytucję, której przekazano zgłoszenie.",
-        "Name the institution the report is handed over to.", "error");
-      institution.focus();
-      return;
-    }
-  }
   const id = current.id;
   setBusy(true);
   await guarded(message, async () => {
-    const answer = await api(`/officer/reports/${encodeURIComponent(id)}/status`,
+    const answer = await api(`/officer/reports/${encodeURIComponent(id)}/${path}`,
       { method: "POST", body });
     if (answer.ok) {
       renderDetail(answer.data);
       updateSummary(answer.data);
-      $("status-note").value = "";
-      institution.value = "";
-      say(message, `Zmieniono status na: ${status}.`, `Status changed to: ${statusInfo(status).en}.`,
-        "ok");
+      done(answer.data);
     } else if (answer.status === 409) {
       const fresh = answer.data?.current ?? (await api(`/officer/reports/${encodeURIComponent(id)}`)).data;
       if (fresh?.id) {
         renderDetail(fresh);
         updateSummary(fresh);
       }
-      sayError(message, answer.data);
+      sayError(message, answer);
     } else {
-      sayError(message, answer.data);
+      sayError(message, answer);
     }
   });
   setBusy(false);
-  renderTransitions(current?.allowed_transitions || []);
+  if (current) renderActions(current);
   message.focus();
+}
+
+async function changeStatus({ status, requires_institution: needsInstitution, closes }) {
+  const message = $("detail-message");
+  const institution = $("institution");
+  institution.removeAttribute("aria-invalid");
+  const body = { status, version: current.status_version };
+  const note = clean($("status-note").value);
+  if (note) body.note = note;
+  if (needsInstitution) {
+    if (isBlank(institution.value)) {
+      institution.setAttribute("aria-invalid", "true");
+      say(message, "Podaj instytucję, której przekazano zgłoszenie.",
+        "Name the institution the report is handed over to.", "error");
+      institution.focus();
+      return;
+    }
+    body.institution = clean(institution.value);
+  }
+  if (closes) {
+    const { en } = statusInfo(status);
+    const confirmed = await askToConfirm({
+      question: [`Zamknąć zgłoszenie jako „${status}”?`, `Close the report as "${en}"?`],
+      detail: ["Ponownie otworzyć je może tylko koordynator.", "Only a coordinator can reopen it."],
+      confirm: [`Tak, zmień na „${status}”`, `Yes, change to "${en}"`],
+    });
+    if (!confirmed) {
+      say(message, "Anulowano: status bez zmian.", "Cancelled: the status is unchanged.");
+      return;
+    }
+  }
+  await changeReport("status", body, () => {
+    $("status-note").value = "";
+    institution.value = "";
+    say(message, `Zmieniono status na: ${status}.`, `Status changed to: ${statusInfo(status).en}.`, "ok");
+  });
+}
+
+// ---- duplicates ---------------------------------------------------------------------------
+
+async function loadCandidates() {
+  const status = $("candidates-status");
+  const id = current.id;
+  say(status, "Wczytywanie…", "Loading…");
+  await guarded(status, async () => {
+    const answer = await api(`/officer/reports/${encodeURIComponent(id)}/candidates`);
+    if (current?.id !== id) return;
+    if (!answer.ok) {
+      sayError(status, answer);
+      return;
+    }
+    const candidates = answer.data.candidates || [];
+    $("candidates").replaceChildren(...candidates.map(candidateItem));
+    if (candidates.length) {
+      say(status, `Otwarte zgłoszenia w pobliżu: ${candidates.length}`,
+        `Open reports nearby: ${candidates.length}`);
+    } else {
+      say(status, "Brak otwartych zgłoszeń w pobliżu.", "No open reports nearby.");
+    }
+  });
+}
+
+function candidateItem(candidate, index) {
+  const inputId = `candidate-${index}`;
+  const radio = el("input", { type: "radio", name: "candidate", id: inputId, value: candidate.id });
+  radio.checked = $("original-id").value === candidate.id;
+  radio.addEventListener("change", () => { $("original-id").value = candidate.id; });
+  const label = el("label", { for: inputId }, swatch(candidate.status),
+    el("strong", {}, categoryText(candidate.category)), el("br"),
+    statusText(candidate.status), ` · ${when(candidate.created_at)} · ${distance(candidate.distance_m)}`,
+    el("br"), el("span", { className: "report-id", text: candidate.id }));
+  const open = el("a", { href: reportLink(candidate.id), className: "open" },
+    bilingual("otwórz", "open"));
+  open.setAttribute("aria-label", `Otwórz zgłoszenie ${candidate.id} / Open report ${candidate.id}`);
+  return el("li", {}, radio, label, open);
+}
+
+async function markDuplicate(event) {
+  event.preventDefault();
+  const message = $("detail-message");
+  const field = $("original-id");
+  field.removeAttribute("aria-invalid");
+  const original = clean(field.value);
+  if (!original) {
+    field.setAttribute("aria-invalid", "true");
+    say(message, "Wybierz albo wpisz zgłoszenie, którego to jest duplikat.",
+      "Choose or type the report this one duplicates.", "error");
+    field.focus();
+    return;
+  }
+  const confirmed = await askToConfirm({
+    question: [`Oznaczyć jako duplikat zgłoszenia ${original}?`,
+      `Mark as a duplicate of report ${original}?`],
+    detail: ["Zgłoszenie zostanie zamknięte jako „Niepotwierdzone”.",
+      "The report will be closed as \"Not confirmed\"."],
+    confirm: ["Tak, oznacz jako duplikat", "Yes, mark as a duplicate"],
+  });
+  if (!confirmed) {
+    say(message, "Anulowano: zgłoszenie bez zmian.", "Cancelled: the report is unchanged.");
+    return;
+  }
+  await changeReport("duplicate", { original_id: original, version: current.status_version }, () => {
+    field.value = "";
+    $("candidates").replaceChildren();
+    $("candidates-status").textContent = "";
+    say(message, `Oznaczono jako duplikat zgłoszenia ${original}.`,
+      `Marked as a duplicate of report ${original}.`, "ok");
+  });
+}
+
+async function assign(event) {
+  event.preventDefault();
+  const assignee = clean($("assignee").value);
+  await changeReport("assign", { assignee: assignee || null, version: current.status_version },
+    () => {
+      const message = $("detail-message");
+      if (assignee) say(message, `Przydzielono: ${assignee}.`, `Assigned to: ${assignee}.`, "ok");
+      else say(message, "Zdjęto przydział.", "Unassigned.", "ok");
+    });
 }
 
 async function addNote(event) {
   event.preventDefault();
   const message = $("detail-message");
-  const text = $("note-text").value.trim();
+  const text = clean($("note-text").value);
   if (!text) {
     say(message, "Wpisz treść notatki.", "Write the note first.", "error");
     $("note-text").focus();
@@ -591,12 +826,135 @@ async function addNote(event) {
       $("note-text").value = "";
       say(message, "Dodano notatkę.", "Note added.", "ok");
     } else {
-      sayError(message, answer.data);
+      sayError(message, answer);
     }
   });
   setBusy(false);
-  renderTransitions(current?.allowed_transitions || []);
+  if (current) renderActions(current);
   $("note-text").focus();
+}
+
+// ---- consultations (plane 2) --------------------------------------------------------------
+
+function openConsultation() {
+  const section = $("consultation");
+  const wasHidden = section.hidden;
+  section.hidden = false;
+  $("meeting-date").max = warsawToday();
+  if (wasHidden) {
+    say($("consultation-message"), "");
+    $("consultation-heading").focus();
+  }
+}
+
+function closeConsultation() {
+  $("consultation").hidden = true;
+  if (pickedPoint) {
+    pickedPoint.remove();
+    pickedPoint = null;
+  }
+}
+
+function pickPoint(lat, lon) {
+  $("consultation-lat").value = lat.toFixed(6);
+  $("consultation-lon").value = lon.toFixed(6);
+  showPickedPoint();
+}
+
+/** The point as typed, or null: a number of degrees (a decimal comma is accepted). */
+function coordinate(id) {
+  const text = clean($(id).value).replace(",", ".");
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return null;
+  return Number(text);
+}
+
+function showPickedPoint() {
+  const lat = coordinate("consultation-lat");
+  const lon = coordinate("consultation-lon");
+  if (lat === null || lon === null || !map) return;
+  if (!pickedPoint) {
+    pickedPoint = L.circleMarker([lat, lon],
+      { radius: 9, color: "#0b3d91", weight: 3, fillColor: "#fff", fillOpacity: 0.9 }).addTo(map);
+  } else {
+    pickedPoint.setLatLng([lat, lon]);
+  }
+}
+
+function invalidField(id, polish, english) {
+  const message = $("consultation-message");
+  $(id).setAttribute("aria-invalid", "true");
+  say(message, polish, english, "error");
+  $(id).focus();
+}
+
+async function recordConsultation(event) {
+  event.preventDefault();
+  const form = $("consultation-form");
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  const category = $("consultation-category").value;
+  const lat = coordinate("consultation-lat");
+  const lon = coordinate("consultation-lon");
+  const meetingDate = $("meeting-date").value;
+  const place = clean($("meeting-place").value);
+  const description = clean($("consultation-description").value);
+  if (!category) {
+    invalidField("consultation-category", "Wybierz kategorię.", "Choose a category.");
+    return;
+  }
+  if (lat === null || lat < -90 || lat > 90) {
+    invalidField("consultation-lat", "Podaj szerokość geograficzną w stopniach (np. 50.0614) albo kliknij na mapie.",
+      "Give the latitude in degrees (e.g. 50.0614) or click the map.");
+    return;
+  }
+  if (lon === null || lon < -180 || lon > 180) {
+    invalidField("consultation-lon", "Podaj długość geograficzną w stopniach (np. 19.9366) albo kliknij na mapie.",
+      "Give the longitude in degrees (e.g. 19.9366) or click the map.");
+    return;
+  }
+  if (length(description) > MAX_DESCRIPTION) {
+    invalidField("consultation-description",
+      `Opis może mieć najwyżej ${MAX_DESCRIPTION} znaków (ma ${length(description)}).`,
+      `The description may have at most ${MAX_DESCRIPTION} characters (it has ${length(description)}).`);
+    return;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(meetingDate)) {
+    invalidField("meeting-date", "Podaj datę spotkania.", "Give the meeting's date.");
+    return;
+  }
+  if (meetingDate > warsawToday()) {
+    invalidField("meeting-date", "Data spotkania nie może być w przyszłości.",
+      "The meeting cannot be in the future.");
+    return;
+  }
+  if (!place) {
+    invalidField("meeting-place", "Podaj miejsce spotkania.", "Give the meeting's place.");
+    return;
+  }
+  const body = { category, lat, lon, meeting_date: meetingDate, meeting_place: place };
+  if (description) body.description = description;
+  const message = $("consultation-message");
+  const controls = form.querySelectorAll("button, input, select, textarea");
+  for (const control of controls) control.disabled = true;
+  await guarded(message, async () => {
+    const answer = await api("/officer/consultations", { method: "POST", body });
+    if (!answer.ok) {
+      sayError(message, answer);
+      return;
+    }
+    const detail = answer.data;
+    form.reset();
+    closeConsultation();
+    if (viewedUnit() === detail.unit?.id && !reports.has(detail.id)) {
+      reports.set(detail.id, detail);
+      $("report-list").prepend(listItem(detail));
+      addMarker(detail);
+    }
+    location.hash = reportLink(detail.id);
+    say($("detail-message"), "Zapisano zgłoszenie z konsultacji.",
+      "The report from the consultation is saved.", "ok");
+  });
+  for (const control of controls) control.disabled = false;
+  if (!$("consultation").hidden) message.focus();
 }
 
 // ---- wiring -------------------------------------------------------------------------------
@@ -614,6 +972,10 @@ function fillLegend() {
 fillLegend();
 $("sign-in-form").addEventListener("submit", signIn);
 $("sign-out").addEventListener("click", () => signOut());
+$("unit-picker").addEventListener("change", () => {
+  sessionStorage.setItem(UNIT_KEY, $("unit-picker").value);
+  guarded($("list-status"), () => loadReports({ reset: true }));
+});
 $("filters").addEventListener("submit", (event) => {
   event.preventDefault();
   guarded($("list-status"), () => loadReports({ reset: true }));
@@ -629,7 +991,17 @@ $("load-more").addEventListener("click", () => guarded($("list-status"), async (
 }));
 $("note-form").addEventListener("submit", addNote);
 $("status-form").addEventListener("submit", (event) => event.preventDefault());
-window.addEventListener("hashchange", () => { if (token) route(); });
+$("duplicate-form").addEventListener("submit", markDuplicate);
+$("load-candidates").addEventListener("click", loadCandidates);
+$("original-id").addEventListener("input", () => {
+  for (const radio of $("candidates").querySelectorAll("input")) {
+    radio.checked = radio.value === $("original-id").value;
+  }
+});
+$("assign-form").addEventListener("submit", assign);
+$("consultation-form").addEventListener("submit", recordConsultation);
+for (const id of ["consultation-lat", "consultation-lon"]) $(id).addEventListener("change", showPickedPoint);
+window.addEventListener("hashchange", () => { if (token && me) route(); });
 
 (async () => {
   const cognito = await cognitoConfig();
