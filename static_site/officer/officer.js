@@ -757,8 +757,7 @@ function candidateItem(candidate, index) {
     statusText(candidate.status), ` · ${when(candidate.created_at)} · ${distance(candidate.distance_m)}`,
     el("br"), el("span", { className: "report-id", text: candidate.id }));
   const open = el("a", { href: reportLink(candidate.id), className: "open" },
-    bilingual("otwórz", "open"));
-  open.setAttribute("aria-label", `Otwórz zgłoszenie ${candidate.id} / Open report ${candidate.id}`);
+    bilingual("otwórz", "open"), el("span", { className: "sr-only", text: ` ${candidate.id}` }));
   return el("li", {}, radio, label, open);
 }
 

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
@@ -17,12 +22,45 @@ AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SPEEDING = "Przekraczanie dozwolonej prędkości"
 
 
-def sign_in(page: Page, stack: Stack, token: str, route: str = "") -> None:
+def sign_in(page: Page, stack: Stack, token: str, route: str = "", unit: str = "Kraków") -> None:
+    """Signs in with a pasted token; `unit` is what the header names (a garrison for admins)."""
     page.goto(stack.panel + route)
     paste_token(page, token)
     page.locator("#workspace:not([hidden]), #sign-in-message.error").first.wait_for()
     assert page.locator("#workspace").is_visible(), page.locator("#sign-in-message").inner_text()
-    expect(page.locator("#whoami")).to_contain_text("Kraków")
+    expect(page.locator("#whoami")).to_contain_text(unit)
+
+
+def token_for(
+    stack: Stack, role: str, unit: str = "1261", garrison: str = "", name: str = ""
+) -> str:
+    """A development token: officers and coordinators of `unit`, admins of `garrison`."""
+    admin = Path(sys.executable).parent / "kmzb-admin"
+    where = ["--garrison", garrison] if role == "admin" else ["--unit", unit]
+    result = subprocess.run(
+        [str(admin), "dev-token", "--role", role, *where, "--name", name],
+        env={**os.environ, "KMZB_STATE_DIR": str(stack.state)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def subject_of(token: str) -> str:
+    """The token's `sub` claim (the audit trail's immutable author)."""
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return str(claims["sub"])
+
+
+def violations(page: Page) -> list[str]:
+    """Every axe-core violation of the page as it is now, of any impact."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text("utf-8"))  # not a <script>: the CSP refuses inline ones
+    found = page.evaluate("axe.run(document).then((result) => result.violations)")
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in found]
 
 
 def paste_token(page: Page, token: str) -> None:
