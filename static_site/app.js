@@ -10,6 +10,7 @@ import { ITEM_STRIDE } from "./engine.js";
 import { Filters } from "./filters.js";
 import { initLanguage, language, onLanguageChange, setLanguage, tr } from "./i18n.js";
 import { MapView, tilesOf } from "./map-view.js";
+import { markOwn } from "./receipts.js";
 import { ReportForm } from "./report.js";
 import { readState, writeState } from "./state.js";
 import { showTracking } from "./tracking.js";
@@ -18,6 +19,7 @@ const DEFAULT_MANIFEST = "/feeds/manifest.json";
 const REFRESH_MS = 60_000; // the manifest's max-age
 const LIST_LIMIT = 30; // the list of reports in view names at most this many symbols
 const FILTER_DELAY_MS = 150;
+const POPUP_PAGE = 10; // reports a popup shows at once; "Pokaż kolejne" shows the next ones
 
 const root = document.documentElement;
 let reporting = true;
@@ -113,7 +115,7 @@ async function startForms(catalogue, state) {
     } });
   $("open-report").addEventListener("click", () => report.open());
   if (state.report && reporting) report.open({ focus: false });
-  showTracking(names);
+  showTracking(names, mapView);
   if (summary) await draw(); // the list of reports in view, now with category names
 }
 
@@ -308,26 +310,70 @@ async function openItems(offsets, { fromList = false } = {}) {
       if (fromList) $("visible-heading").focus();
       return;
     }
-    const leaves = await engine.call("leaves", cluster.id, drawn, 10); // all in one spot
-    return showReports(cluster, leaves);
+    // All in one spot: the popup names the true count and pages through every report.
+    const { id } = cluster;
+    return showReports(cluster, cluster.count,
+      (offset, limit, generation) => engine.call("leaves", id, generation, limit, offset));
   }
-  return showReports(items[0], items.map((item) => item.id));
+  const indexes = items.map((item) => item.id);
+  return showReports(items[0], indexes.length,
+    async (offset, limit) => indexes.slice(offset, offset + limit));
 }
 
-async function showReports(at, indexes) {
-  const details = await engine.call("details", indexes.slice(0, 10), drawn);
-  if (!details.length) return;
+/**
+ * A popup for `total` reports at one place; `page(offset, limit, generation)` answers report
+ * indexes. One report is a card; more are a list with their true count, POPUP_PAGE at a time.
+ */
+async function showReports(at, total, page) {
+  const generation = drawn;
   const onConfirm = reporting
     ? (detail, controls) => confirmReport(engine, detail.ref, controls) : null;
-  let content;
-  if (details.length === 1) {
-    content = reportCard(details[0], names, { onConfirm, headingLevel: 2 });
-  } else {
-    content = el("div", {}, el("h2", { tabindex: "-1", className: "popup-heading" },
-      tr(`${reports(details.length, "pl")} w tym miejscu`, `${reports(details.length, "en")} at this place`)),
-    el("ul", { className: "report-cards" },
-      ...details.map((d) => el("li", {}, reportCard(d, names, { onConfirm, headingLevel: 3 })))));
+  const load = async (offset) => {
+    const indexes = await page(offset, POPUP_PAGE, generation);
+    const details = await engine.call("details", indexes, generation);
+    return markOwn(engine, details);
+  };
+  const first = await load(0);
+  if (!first.length) return;
+  if (total === 1) {
+    const content = reportCard(first[0], names, { onConfirm, headingLevel: 2 });
+    mapView.openPopup(at.lat, at.lon, content, { onClose: restoreFocus });
+    return;
   }
+  const headingId = `popup-heading-${generation}-${Date.now()}`;
+  const heading = el("h2", { tabindex: "-1", className: "popup-heading", id: headingId },
+    tr(`${reports(total, "pl")} w tym miejscu`, `${reports(total, "en")} at this place`));
+  const list = el("ul", { className: "report-cards", tabindex: "0", "aria-labelledby": headingId });
+  const shown = el("p", { className: "help popup-shown", role: "status", tabindex: "-1" });
+  const more = el("button", { type: "button", className: "popup-more" });
+  let count = 0;
+  const append = (details) => {
+    const cards = details.map((d) => reportCard(d, names, { onConfirm, headingLevel: 3 }));
+    list.append(...cards.map((card) => el("li", {}, card)));
+    count += details.length;
+    const next = Math.min(POPUP_PAGE, total - count);
+    shown.replaceChildren(tr(`Pokazano ${formatNumber(count, "pl")} z ${formatNumber(total, "pl")}.`,
+      `Showing ${formatNumber(count, "en")} of ${formatNumber(total, "en")}.`));
+    more.replaceChildren(tr(`Pokaż kolejne (${next})`, `Show the next ${next}`));
+    more.hidden = count >= total || !details.length;
+    return cards;
+  };
+  append(first);
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    const details = await load(count);
+    more.disabled = false;
+    if (!details.length) { // the feed was reloaded or filtered meanwhile
+      more.hidden = true;
+      say(shown, "Dane mapy zmieniły się. Kliknij to miejsce ponownie.",
+        "The map's data has changed. Click the place again.");
+      shown.focus();
+      return;
+    }
+    const cards = append(details);
+    cards[0].querySelector("h3")?.focus(); // the first of the new ones
+  });
+  const content = el("div", { className: "popup-list" }, heading, shown, list, more);
   mapView.openPopup(at.lat, at.lon, content, { onClose: restoreFocus });
 }
 

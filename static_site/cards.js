@@ -1,6 +1,6 @@
 // A public report as a card: the map's popup, the list of nearby duplicates.
 // Every value from the feed or the API is set as text.
-import { DAYS, TIMES_OF_DAY, statusInfo } from "./catalog.js";
+import { CLOSED_STATUSES, DAYS, TIMES_OF_DAY, statusInfo } from "./catalog.js";
 import { both, el, formatDay, formatNumber, swatchOf } from "./dom.js";
 import { otherLanguage, t, tr } from "./i18n.js";
 
@@ -41,8 +41,17 @@ export function timeOfDayText(code) {
 }
 
 /**
- * A report's card. `onConfirm(detail, button, output)` is called by its "Potwierdzam" button;
- * `headingLevel` fits where the card is shown; `distance` (metres) is shown when given.
+ * Whether "Potwierdzam" is offered: not on a closed report, nor on one sent from this browser
+ * (`detail.own`, receipts.markOwn).
+ */
+export function confirmable(detail) {
+  return !CLOSED_STATUSES.has(detail.status) && !detail.own;
+}
+
+/**
+ * A report's card. `onConfirm(detail, {button, output, count})` is called by its "Potwierdzam"
+ * button, shown only when the report is `confirmable`; `headingLevel` fits where the card is
+ * shown; `distance` (metres) is shown when given.
  */
 export function reportCard(detail, names, { onConfirm, headingLevel = 3 } = {}) {
   const category = names.get(detail.category);
@@ -63,7 +72,14 @@ export function reportCard(detail, names, { onConfirm, headingLevel = 3 } = {}) 
   const count = el("span", { className: "confirmations" }, both(formatNumber, detail.confirmations));
   fact(facts, "Potwierdzenia", "Confirmations", count);
   card.append(heading, other, facts);
-  if (onConfirm) {
+  if (detail.own) {
+    card.append(el("p", { className: "own-report" }, tr("To zgłoszenie wysłano z tej przeglądarki.",
+      "This report was sent from this browser.")));
+  } else if (onConfirm && CLOSED_STATUSES.has(detail.status)) {
+    card.append(el("p", { className: "help closed-report" }, tr("Sprawa jest zamknięta: potwierdzenia nie są już zbierane.",
+      "The case is closed: confirmations are no longer collected.")));
+  }
+  if (onConfirm && confirmable(detail)) {
     const output = el("p", { className: "confirm-result", role: "status" });
     const button = el("button", { type: "button", className: "confirm" },
       tr("Potwierdzam", "I confirm"));

@@ -27,8 +27,12 @@ export function statusInfo(name) {
 }
 export const statusBySlug = (slug) => BY_SLUG.get(slug);
 
-/** Closed reports: not offered as duplicates of a new one (confirming them helps nobody). */
-export const CLOSED_STATUSES = new Set(["Niepotwierdzone", "Potwierdzone (wyeliminowane)"]);
+/**
+ * Closed reports (chalicelib/workflow.py CLOSED): no "Potwierdzam" on them and not offered as
+ * duplicates of a new one — confirming a closed case helps nobody.
+ */
+export const CLOSED_STATUSES = new Set(["Niepotwierdzone", "Żart lub pomyłka",
+  "Potwierdzone (wyeliminowane)", "Potwierdzone (przekazane poza Policję)"]);
 
 /** The category filter's groups; a code in none of them lands in "Inne / Other". */
 export const CATEGORY_GROUPS = [

@@ -200,9 +200,10 @@ export class MapData {
     return this.index.getClusterExpansionZoom(clusterId);
   }
 
-  leaves(clusterId, generation, limit = 10) {
+  /** Report indexes of a cluster, `limit` of them from `offset` (a popup pages through them). */
+  leaves(clusterId, generation, limit = 10, offset = 0) {
     if (generation !== this.generation) return [];
-    return this.index.getLeaves(clusterId, limit).map((feature) => feature.properties);
+    return this.index.getLeaves(clusterId, limit, offset).map((feature) => feature.properties);
   }
 
   /**

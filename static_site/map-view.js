@@ -156,6 +156,16 @@ export class MapView {
     if (pan && !this.map.getBounds().contains([lat, lon])) this.map.panTo([lat, lon]);
   }
 
+  /** The tracked report's place: a fixed marker, the map centred on it at `zoom`. */
+  showPlace(lat, lon, zoom) {
+    const label = "Miejsce zgłoszenia / Place of the report";
+    this.place?.remove();
+    this.place = L.marker([lat, lon], { keyboard: false, interactive: false, title: label, alt: label })
+      .addTo(this.map);
+    this.place.getElement()?.classList.add("tracked-place");
+    this.map.setView([lat, lon], Math.min(zoom, this.map.getMaxZoom()));
+  }
+
   removePin() {
     this.pin?.remove();
     this.pin = null;

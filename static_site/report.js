@@ -1,12 +1,17 @@
 // The citizen's report form: category, the pin on the map, when, description; before sending,
 // the same category's public reports within 250 m are offered for confirming instead.
 // The draft (with its Idempotency-Key) survives a lost connection and a reload of the tab.
+// After a report is accepted the form closes and the receipt stands alone.
 import { api, errorOf, retryMoment } from "./api.js";
 import { reportCard } from "./cards.js";
 import { CATEGORY_GROUPS, CLOSED_STATUSES, DAYS, OTHER_GROUP, TIMES_OF_DAY } from "./catalog.js";
 import { confirmReport } from "./confirm.js";
+import { coordinateText, pointOf } from "./coordinates.js";
 import { $, el, formatInstant, say } from "./dom.js";
 import { onLanguageChange, t, tr } from "./i18n.js";
+import * as plaintext from "./plaintext.js";
+import { markOwn, rememberReceipt } from "./receipts.js";
+import { NonexistentTime, warsawIso, warsawWallClock } from "./wallclock.js";
 
 const MAX_DESCRIPTION = 500;
 const DUPLICATE_RADIUS_M = 250;
@@ -14,10 +19,8 @@ const DRAFT_KEY = "kmzb.report.draft";
 const PLACE_ERRORS = new Set(["outside_poland", "outside_deployment", "invalid_coordinates"]);
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
-/** Characters as the API counts them: code points of the NFC-normalised, trimmed text. */
-export function descriptionLength(text) {
-  return [...text.normalize("NFC").trim()].length;
-}
+/** Characters as the API counts them (plaintext.js = chalicelib/plaintext.py). */
+export const descriptionLength = plaintext.length;
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -25,41 +28,29 @@ function newKey() {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Minutes east of UTC in Warsaw at a wall-clock time there. */
-function warsawOffset(year, month, day, hour, minute) {
-  const guess = Date.UTC(year, month - 1, day, hour, minute);
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Europe/Warsaw", hourCycle: "h23", year: "numeric", month: "2-digit",
-    day: "2-digit", hour: "2-digit", minute: "2-digit",
-  }).formatToParts(new Date(guess)).map((p) => [p.type, Number(p.value)]));
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
-  return Math.round((wall - guess) / 60000);
-}
-
-/** "2026-05-01T18:30" read as Warsaw time → "2026-05-01T18:30:00+02:00". */
-export function warsawIso(local) {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local);
-  if (!match) return null;
-  const [year, month, day, hour, minute] = match.slice(1).map(Number);
-  const offset = warsawOffset(year, month, day, hour, minute);
-  const sign = offset < 0 ? "-" : "+";
-  const abs = Math.abs(offset);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${match[0]}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-/** Now as a datetime-local value in Warsaw (the field's maximum). */
-function warsawNow() {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Europe/Warsaw", hourCycle: "h23", year: "numeric", month: "2-digit",
-    day: "2-digit", hour: "2-digit", minute: "2-digit",
-  }).formatToParts(new Date()).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-}
-
-function parseCoordinate(value) {
-  const text = String(value).trim().replace(",", ".");
-  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+/**
+ * The "Kiedy" field's value as the API takes it ({iso}), or the problem with it ({error: [pl,
+ * en]}); {} when empty. Warsaw time, the offset in force then (wallclock.js).
+ */
+export function occurredAt(value) {
+  if (!value) return {};
+  let iso;
+  try {
+    iso = warsawIso(value);
+  } catch (error) {
+    if (error instanceof NonexistentTime) {
+      return { error: ["Tej godziny nie ma w czasie polskim: tej nocy zegary przestawia się z 2:00 na 3:00. "
+        + "Podaj godzinę przed 2:00 albo od 3:00.",
+      "This time does not exist in Polish time: that night the clocks go forward from 2:00 to 3:00. "
+        + "Give a time before 2:00 or from 3:00."] };
+    }
+    iso = null;
+  }
+  if (!iso) return { error: ["Podaj poprawną datę i godzinę.", "Give a valid date and time."] };
+  if (new Date(iso).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
+    return { error: ["Data i godzina nie mogą być w przyszłości.", "The date and time cannot be in the future."] };
+  }
+  return { iso };
 }
 
 export class ReportForm {
@@ -85,12 +76,12 @@ export class ReportForm {
 
   open({ focus = true } = {}) {
     $("report").hidden = false;
+    $("receipt").hidden = true;
     $("browse").hidden = true;
     $("open-report").hidden = true;
-    $("report-when").max = warsawNow();
-    const lat = parseCoordinate($("report-lat").value);
-    const lon = parseCoordinate($("report-lon").value);
-    if (Number.isFinite(lat) && Number.isFinite(lon)) this.mapView.setPin(lat, lon);
+    $("report-when").max = warsawWallClock();
+    const point = pointOf($("report-lat").value, $("report-lon").value);
+    if (point) this.mapView.setPin(point.lat, point.lon);
     this.onToggle(true);
     if (focus) $("report-heading").focus();
   }
@@ -150,6 +141,9 @@ export class ReportForm {
     this.form.addEventListener("input", () => this.saveDraft());
     this.form.addEventListener("change", () => this.saveDraft());
     $("report-description").addEventListener("input", () => this.updateCounter());
+    $("report-when").addEventListener("change", () => this.checkWhen());
+    $("receipt-close").addEventListener("click", () => this.closeReceipt());
+    $("copy-tracking").addEventListener("click", () => this.copyTrackingLink());
     for (const id of ["report-lat", "report-lon"]) {
       $(id).addEventListener("change", () => this.coordinatesTyped());
     }
@@ -175,29 +169,47 @@ export class ReportForm {
     else if (left > 50) say(limit, "");
   }
 
-  /** Puts the pin at a point (a click on the map, the device's location, the map's centre). */
-  placeAt(lat, lon, { pan = false } = {}) {
-    $("report-lat").value = lat.toFixed(6);
-    $("report-lon").value = lon.toFixed(6);
-    for (const id of ["report-lat", "report-lon"]) $(id).removeAttribute("aria-invalid");
-    this.mapView.setPin(lat, lon, { pan });
-    this.saveDraft();
-    this.locateUnit(lat, lon);
-  }
-
-  coordinatesTyped() {
-    const lat = parseCoordinate($("report-lat").value);
-    const lon = parseCoordinate($("report-lon").value);
-    if (Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-      this.mapView.setPin(lat, lon, { pan: true });
-      this.locateUnit(lat, lon);
+  /** "Kiedy" checked as soon as it is left: a time the clocks skip is named at once. */
+  checkWhen() {
+    const field = $("report-when");
+    const { error } = occurredAt(field.value);
+    if (error) {
+      field.setAttribute("aria-invalid", "true");
+      say($("when-message"), error[0], error[1], "error");
+    } else {
+      field.removeAttribute("aria-invalid");
+      say($("when-message"), "");
     }
   }
 
-  async locateUnit(lat, lon) {
+  /** Puts the pin at a point (a click on the map, the device's location, the map's centre). */
+  placeAt(lat, lon, { pan = false } = {}) {
+    const point = pointOf(lat, lon);
+    if (!point) return;
+    this.showPoint(point, { pan });
+    this.saveDraft();
+  }
+
+  /** Typed coordinates: rounded once; the fields, the pin, the preview and the report agree. */
+  coordinatesTyped() {
+    const point = pointOf($("report-lat").value, $("report-lon").value);
+    if (point) this.showPoint(point, { pan: true });
+  }
+
+  showPoint(point, { pan }) {
+    $("report-lat").value = coordinateText(point.lat);
+    $("report-lon").value = coordinateText(point.lon);
+    for (const id of ["report-lat", "report-lon"]) $(id).removeAttribute("aria-invalid");
+    this.mapView.setPin(point.lat, point.lon, { pan });
+    this.locateUnit(point);
+  }
+
+  /** Names the unit the report would go to, for exactly the point that would be sent. */
+  async locateUnit(point) {
     const request = ++this.locateRequest;
     const output = $("report-unit");
-    const answer = await api(`/units/locate?lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}`);
+    const query = new URLSearchParams({ lat: String(point.lat), lon: String(point.lon) });
+    const answer = await api(`/units/locate?${query}`);
     if (request !== this.locateRequest) return; // the pin has moved on
     if (answer.ok && answer.data?.unit?.name) {
       const name = String(answer.data.unit.name);
@@ -285,20 +297,12 @@ export class ReportForm {
   validate(draft) {
     const errors = [];
     if (!draft.category) errors.push(["report-category", "Wybierz kategorię.", "Choose a category."]);
-    const lat = parseCoordinate(draft.lat);
-    const lon = parseCoordinate(draft.lon);
-    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+    if (!pointOf(draft.lat, draft.lon)) {
       errors.push(["report-lat", "Wskaż miejsce na mapie albo wpisz poprawne współrzędne.",
         "Point at the place on the map or type valid coordinates."]);
     }
-    if (draft.when) {
-      const iso = warsawIso(draft.when);
-      if (!iso) errors.push(["report-when", "Podaj poprawną datę i godzinę.", "Give a valid date and time."]);
-      else if (new Date(iso).getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-        errors.push(["report-when", "Data i godzina nie mogą być w przyszłości.",
-          "The date and time cannot be in the future."]);
-      }
-    }
+    const when = occurredAt(draft.when);
+    if (when.error) errors.push(["report-when", ...when.error]);
     const length = descriptionLength(draft.description);
     if (length > MAX_DESCRIPTION) {
       errors.push(["report-description", `Opis ma ${length} znaków; dozwolone jest ${MAX_DESCRIPTION}.`,
@@ -334,9 +338,10 @@ export class ReportForm {
   }
 
   body(draft) {
-    const body = { category: draft.category, lat: parseCoordinate(draft.lat), lon: parseCoordinate(draft.lon) };
-    if (draft.description.trim()) body.description = draft.description;
-    if (draft.when) body.occurred_at = warsawIso(draft.when);
+    const { lat, lon } = pointOf(draft.lat, draft.lon); // the previewed point, to the digit
+    const body = { category: draft.category, lat, lon };
+    if (!plaintext.isBlank(draft.description)) body.description = plaintext.clean(draft.description);
+    if (draft.when) body.occurred_at = occurredAt(draft.when).iso;
     if (draft.timeOfDay) body.time_of_day = draft.timeOfDay;
     if (draft.days.length) body.days_of_week = draft.days;
     return body;
@@ -347,7 +352,8 @@ export class ReportForm {
     const errors = this.validate(draft);
     this.showErrors(errors);
     if (errors.length) return;
-    const place = `${draft.category}|${draft.lat}|${draft.lon}`;
+    const point = pointOf(draft.lat, draft.lon);
+    const place = `${draft.category}|${point.lat}|${point.lon}`;
     if (this.offeredFor !== place && (await this.offerDuplicates(draft))) {
       this.offeredFor = place;
       return;
@@ -361,10 +367,12 @@ export class ReportForm {
     if (!this.engine) return false;
     let near = [];
     try {
+      const { lat, lon } = pointOf(draft.lat, draft.lon);
       near = await this.engine.call("nearby", {
-        lat: parseCoordinate(draft.lat), lon: parseCoordinate(draft.lon), category: draft.category,
+        lat, lon, category: draft.category,
         metres: DUPLICATE_RADIUS_M, excludeStatuses: [...CLOSED_STATUSES], limit: 5,
       });
+      await markOwn(this.engine, near);
     } catch {
       return false; // no feed: nothing to offer
     }
@@ -383,7 +391,8 @@ export class ReportForm {
   async confirmInstead(detail, controls) {
     const count = await confirmReport(this.engine, detail.ref, controls);
     if (count === null) return;
-    this.reset();
+    // The typed report stays in the form (and in the tab's draft) until the user leaves: they
+    // may still decide it is a different threat, or copy their description.
     const counted = Number.isFinite(count) ? count : "?";
     say($("report-result"),
       `Zamiast nowego zgłoszenia potwierdzono istniejące (potwierdzeń: ${counted}). Dziękujemy!`,
@@ -401,6 +410,8 @@ export class ReportForm {
     $("duplicates").hidden = true;
     $("duplicate-list").replaceChildren();
     say($("report-unit"), "");
+    say($("report-result"), "");
+    say($("when-message"), "");
     this.showErrors([]);
     this.updateCounter();
   }
@@ -410,38 +421,70 @@ export class ReportForm {
     const errors = this.validate(draft);
     this.showErrors(errors);
     if (errors.length) return;
-    this.key = this.key || newKey();
+    this.key = this.key || newKey(); // always: a retry after a lost answer is not a second report
     this.saveDraft();
     const result = $("report-result");
     const button = $("report-submit");
     button.disabled = true;
     $("send-anyway").disabled = true;
     say(result, "Wysyłanie…", "Sending…");
-    const answer = await api("/reports", { method: "POST", body: this.body(draft),
+    const body = this.body(draft);
+    const answer = await api("/reports", { method: "POST", body,
       headers: { "Idempotency-Key": this.key } });
     button.disabled = false;
     $("send-anyway").disabled = false;
-    if (answer.status === 201) this.accepted(answer.data);
-    else this.refused(answer);
-    result.focus();
+    if (answer.status === 201) {
+      this.accepted(answer.data, { lat: body.lat, lon: body.lon });
+    } else {
+      this.refused(answer);
+      result.focus();
+    }
   }
 
-  accepted(receipt) {
+  /** The form closes; the receipt stands alone, with the tracking link to keep. */
+  accepted(receipt, point) {
+    rememberReceipt(receipt, point);
     this.reset();
     const id = String(receipt.id);
-    const link = `?id=${encodeURIComponent(id)}&token=${encodeURIComponent(String(receipt.tracking_token))}`;
+    const link = new URL(`?id=${encodeURIComponent(id)}&token=${encodeURIComponent(String(receipt.tracking_token))}`,
+      location.href);
+    link.hash = "";
     const unit = String(receipt.unit?.name ?? "");
-    const result = $("report-result");
-    say(result, "", "", "ok");
-    result.append(el("div", { className: "receipt" },
+    $("receipt-body").replaceChildren(
       el("p", {}, tr("Dziękujemy! Zgłoszenie zostało przyjęte.", "Thank you! The report has been accepted.")),
       el("p", {}, tr("Numer zgłoszenia: ", "Report number: "), el("strong", { className: "report-number", text: id })),
-      unit ? el("p", {}, tr("Przekazano do: ", "Sent to: "), unit) : "",
-      el("p", {}, el("a", { href: link, className: "tracking-link" },
+      unit ? el("p", {}, tr("Przekazano do: ", "Sent to: "), el("span", { className: "receipt-unit", text: unit })) : "",
+      el("p", {}, el("a", { href: link.href, className: "tracking-link" },
         tr("Śledź status zgłoszenia", "Follow the report's status")),
-      " ", tr("(zachowaj ten link)", "(keep this link)")),
-      el("p", { className: "help" }, tr("Zgłoszenie pojawi się na mapie po najbliższej aktualizacji danych.",
-        "The report will appear on the map after the next data update."))));
+      " ", tr("(zachowaj ten link: tylko z nim zobaczysz status)", "(keep this link: only with it can you see the status)")));
+    $("tracking-url").value = link.href;
+    say($("copy-result"), "");
+    $("report").hidden = true;
+    $("receipt").hidden = false;
+    this.onToggle(false);
+    $("receipt-heading").focus();
+  }
+
+  closeReceipt() {
+    $("receipt").hidden = true;
+    $("browse").hidden = false;
+    $("open-report").hidden = false;
+    $("open-report").focus();
+  }
+
+  async copyTrackingLink() {
+    const field = $("tracking-url");
+    const output = $("copy-result");
+    try {
+      await navigator.clipboard.writeText(field.value);
+      say(output, "Skopiowano link do schowka.", "The link has been copied.", "ok");
+    } catch {
+      // No clipboard (permissions, an old browser): the link is selected for copying by hand.
+      field.focus();
+      field.select();
+      say(output, "Nie udało się skopiować automatycznie: link jest zaznaczony, skopiuj go (Ctrl+C).",
+        "Could not copy automatically: the link is selected, copy it (Ctrl+C).", "error");
+    }
   }
 
   refused(answer) {
@@ -456,8 +499,14 @@ export class ReportForm {
       const when = retryMoment(answer);
       const pl = when ? `Kolejne zgłoszenie możesz wysłać od ${formatInstant(when, "pl")}.` : "";
       const en = when ? `You can send another report from ${formatInstant(when, "en")}.` : "";
-      say(result, `Z tego urządzenia wysłano już dzisiaj zgłoszenie. ${pl} W nagłych wypadkach dzwoń pod 112 lub 997.`,
-        `A report has already been sent from this device today. ${en} In an emergency call 112 or 997.`, "error");
+      // What the server counts: one report a day (Warsaw time) per network address (IPv6: per
+      // /64 network), whatever the device or browser; a shared connection shares the limit.
+      say(result, `Z Twojego adresu internetowego (IP) wysłano już dzisiaj zgłoszenie. Limit to jedno zgłoszenie dziennie `
+        + `z jednego adresu IP (dla IPv6: z jednej sieci /64), bez względu na urządzenie — wspólne łącze, np. w domu, `
+        + `pracy lub sieci komórkowej, ma wspólny limit. ${pl} W nagłych wypadkach dzwoń pod 112 lub 997.`,
+      `A report has already been sent today from your internet (IP) address. The limit is one report a day per IP `
+        + `address (for IPv6: per /64 network), whatever the device — a shared connection, e.g. at home, at work or `
+        + `on a mobile network, shares the limit. ${en} In an emergency call 112 or 997.`, "error");
       return;
     }
     if (answer.status === 503) {

@@ -1,16 +1,24 @@
-// Following one's own report: ?id=…&token=… (the link given after sending).
+// Following one's own report: ?id=…&token=… (the link given after sending). The report's place
+// is shown on the map (from the API's answer, else from this browser's kept receipt).
 import { api } from "./api.js";
 import { CategoryNames, statusText } from "./cards.js";
 import { statusInfo } from "./catalog.js";
+import { coordinateText, pointOf } from "./coordinates.js";
 import { $, both, el, formatInstant, say, swatchOf } from "./dom.js";
 import { tr } from "./i18n.js";
+import { receiptOf } from "./receipts.js";
+
+const TRACKING_ZOOM = 17;
 
 function fact(list, pl, en, ...value) {
   list.append(el("dt", {}, tr(pl, en)), el("dd", {}, ...value));
 }
 
-/** Shows the tracking view when the address names a report; `names`: CategoryNames. */
-export async function showTracking(names = new CategoryNames()) {
+/**
+ * Shows the tracking view when the address names a report; `names`: CategoryNames; `mapView`
+ * (map-view.js) shows the report's place.
+ */
+export async function showTracking(names = new CategoryNames(), mapView = null) {
   const params = new URLSearchParams(location.search);
   const id = params.get("id");
   const token = params.get("token");
@@ -34,5 +42,12 @@ export async function showTracking(names = new CategoryNames()) {
   fact(details, "Przyjęto", "Received", both(formatInstant, report.created_at));
   fact(details, "Zmieniono", "Changed", both(formatInstant, report.modified_at));
   if (report.occurred_at) fact(details, "Kiedy wystąpiło", "Occurred", both(formatInstant, report.occurred_at));
+  const kept = receiptOf(String(report.id));
+  const point = pointOf(report.lat ?? kept?.lat ?? NaN, report.lon ?? kept?.lon ?? NaN);
+  if (point) {
+    fact(details, "Miejsce", "Place", `${coordinateText(point.lat)}, ${coordinateText(point.lon)}`,
+      el("span", { className: "help" }, tr("(zaznaczone na mapie)", "(marked on the map)")));
+    mapView?.showPlace(point.lat, point.lon, TRACKING_ZOOM);
+  }
   $("tracking-heading").focus();
 }

@@ -223,11 +223,11 @@ def test_a_report_sent_from_the_form_appears_in_the_feed_after_the_rebuild(
     assert body["category"] == "illegal_dumping"
     assert sent.value.headers.get("idempotency-key")
 
-    result = page.locator("#report-result")
+    result = page.locator("#receipt")
     expect(result).to_contain_text("Zgłoszenie zostało przyjęte", use_inner_text=True)
-    report_id = page.locator("#report-result .report-number").inner_text()
-    tracking = page.locator("#report-result a.tracking-link").get_attribute("href") or ""
-    assert tracking.startswith(f"?id={report_id}&token=")
+    report_id = page.locator("#receipt .report-number").inner_text()
+    tracking = page.locator("#receipt a.tracking-link").get_attribute("href") or ""
+    assert tracking.startswith(f"{stack.site}?id={report_id}&token=")
 
     feed = wait_for_feed(stack, "lodzkie", lambda reports: report_id in reports)
     placed = feed[report_id]
@@ -236,7 +236,7 @@ def test_a_report_sent_from_the_form_appears_in_the_feed_after_the_rebuild(
         "Dzikie wysypiska śmieci — Nowe", use_inner_text=True
     )
 
-    page.goto(stack.site + tracking)
+    page.goto(tracking)
     expect(page.locator("#tracking-details")).to_contain_text(report_id, use_inner_text=True)
     expect(page.locator("#tracking-details")).to_contain_text("Nowe", use_inner_text=True)
     expect(page.locator("#tracking-details")).to_contain_text(
@@ -257,6 +257,7 @@ def test_a_same_category_report_100_m_away_is_offered_and_confirming_it_counts(
     page.get_by_label("Szerokość geograficzna").fill(f"{lat + 0.0009:.6f}")  # 100 m north
     page.get_by_label("Długość geograficzna").fill(f"{lon:.6f}")
     page.get_by_label("Długość geograficzna").press("Tab")
+    page.get_by_label("Opis").fill("Psy biegają przy szkole.")
     page.get_by_role("button", name="Wyślij zgłoszenie").click()
 
     offered = page.locator("#duplicates")
@@ -274,6 +275,9 @@ def test_a_same_category_report_100_m_away_is_offered_and_confirming_it_counts(
         "potwierdzono istniejące", use_inner_text=True
     )
     expect(page.locator("#report-result")).to_contain_text("potwierdzeń: 1", use_inner_text=True)
+    # What the citizen typed stays in the form until they leave.
+    expect(page.get_by_label("Opis")).to_have_value("Psy biegają przy szkole.")
+    expect(page.get_by_label("Kategoria")).to_have_value("stray_dogs")
 
     feed = wait_for_feed(stack, "dolnoslaskie", lambda f: f[existing].confirmations == 1)
     assert len([r for r in feed.values() if r.category == "stray_dogs"]) == 1  # nothing new
@@ -310,7 +314,7 @@ def test_the_daily_limit_says_when_the_next_report_is_possible_by_keyboard(
 
     result = page.locator("#report-result")
     expect(result).to_contain_text(
-        "Z tego urządzenia wysłano już dzisiaj zgłoszenie", use_inner_text=True
+        "Z Twojego adresu internetowego (IP) wysłano już dzisiaj zgłoszenie", use_inner_text=True
     )
     midnight = (datetime.now(WARSAW) + timedelta(days=1)).strftime("%-d")
     expect(result).to_contain_text(
@@ -353,7 +357,7 @@ def test_a_lost_connection_keeps_the_draft_even_over_a_reload_and_the_retry_reus
     page.unroute("**/v1/reports", offline)
     with page.expect_request(lambda r: r.url.endswith("/v1/reports")) as retry:
         page.get_by_role("button", name="Wyślij zgłoszenie").click()
-    expect(page.locator("#report-result")).to_contain_text(
+    expect(page.locator("#receipt")).to_contain_text(
         "Zgłoszenie zostało przyjęte", use_inner_text=True
     )
     assert keys and keys[0] and retry.value.headers.get("idempotency-key") == keys[0]
