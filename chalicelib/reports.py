@@ -403,13 +403,18 @@ def submit(
         return Receipt(first, replayed=True)
     seconds = day.seconds_left(now)
     hours, minutes = seconds // 3600, (seconds % 3600) // 60
+    # Say what is counted: the client's network address (IPv6: its /64), not a device.
     raise ApiError(
         429,
         "daily_limit",
-        "Z tego urządzenia wysłano już dzisiaj zgłoszenie. Kolejne możesz wysłać po północy "
+        "Z Twojego adresu internetowego (IP) wysłano już dzisiaj zgłoszenie: limit to jedno "
+        "zgłoszenie dziennie z jednego adresu IP (dla IPv6 z jednej sieci /64), wspólny dla "
+        "wszystkich urządzeń na tym łączu. Kolejne możesz wysłać po północy czasu polskiego "
         f"(za {hours} godz. {minutes} min). W nagłych sytuacjach dzwoń pod 112.",
-        "A report has already been sent from this device today. You can send another after "
-        f"midnight, Warsaw time (in {hours} h {minutes} min). In an emergency call 112.",
+        "A report has already been sent today from your internet (IP) address: the limit is "
+        "one report a day per IP address (for IPv6 per /64 network), shared by every device "
+        "on that connection. You can send another after midnight, Polish time "
+        f"(in {hours} h {minutes} min). In an emergency call 112.",
         headers={"Retry-After": str(seconds)},
     )
 

@@ -79,6 +79,9 @@ def test_a_second_report_the_same_day_is_refused_until_warsaw_midnight(
     assert refused.headers["Retry-After"] == str(3 * 3600)
     error = answer(refused)["error"]
     assert error["code"] == "daily_limit"
+    # It says what is counted: the network address, not a device.
+    assert "adresu internetowego (IP)" in error["message"] and "/64" in error["message"]
+    assert "IP address" in error["message_en"] and "device today" not in error["message_en"]
     assert "północy" in error["message"] and "midnight" in error["message_en"]
     assert len(stored_reports(deployment)) == 1
 
