@@ -6,7 +6,7 @@ report's number, status, deadline and place are on the screen."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, expect
 
 from tests.browser.conftest import Stack, _local_only
 from tests.browser.test_officer_panel import sign_in, token_for, violations
@@ -21,7 +21,7 @@ def no_sideways_scroll(page: Page) -> None:
     assert width <= inner, f"the page is {width} px wide on a {inner} px screen"
 
 
-def fact_value(page: Page, label: str) -> dict[str, float]:
+def fact_value(page: Page, label: str) -> FloatRect:
     value = page.locator("#detail-facts dt", has_text=label).locator(
         "xpath=following-sibling::dd[1]"
     )
