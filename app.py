@@ -85,7 +85,7 @@ def submit_report() -> Response:
     now, secret = here.clock(), here.client_key_secret
     submission = reports.parse_submission(body, now)
     idempotency_key = reports.parse_idempotency_key(request.headers.get("idempotency-key"))
-    placement = here.router.place(submission.lat, submission.lon)
+    placement = here.router.place(submission.lat, submission.lon, submission.category)
     client = _client_key()
     receipt = reports.submit(
         submission, placement, client, idempotency_key, now, here.store, secret

@@ -63,7 +63,7 @@ def run(
     points: int = POINTS, passes: int = LOOKUP_PASSES, builds: int = BUILDS
 ) -> list[Measurement]:
     from chalicelib.geo import PowiatIndex
-    from chalicelib.units import BORDER_TOLERANCE_M
+    from chalicelib.units import Router
 
     print("routing: measuring ...", file=sys.stderr, flush=True)
     collection = load(POWIATY)
@@ -73,8 +73,10 @@ def run(
     index = PowiatIndex.from_geojson(collection)
     sample = random_points(points)
 
+    router = Router.from_files(POWIATY, POWIATY.parent.parent / "garrisons.json")
+
     def locate(lat: float, lon: float) -> object:
-        return index.locate(lat, lon, BORDER_TOLERANCE_M)
+        return router.find(lat, lon)[0]  # the zones of terytorium.geojson, then the powiats
 
     locate_us = median([microseconds_per_point(locate, sample) for _ in range(passes)])
     containing_us = median(

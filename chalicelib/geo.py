@@ -1,9 +1,9 @@
-"""Point → powiat lookup over the PRG powiat layer.
+"""Point → powiat lookup over the PRG powiat layer, and the national territory's zones.
 
-The index is a regular grid over the layer's bounding box, built once per
-process. A cell that no boundary edge touches belongs wholly to one powiat (or
+The index is a regular grid over a layer's bounding box, built once per
+process. A cell that no boundary edge touches belongs wholly to one polygon (or
 to none), so most lookups are a single list access. A cell that edges touch
-keeps its candidate powiats, each with only its own edges in that grid row, so
+keeps its candidate polygons, each with only its own edges in that grid row, so
 the point-in-polygon test there looks at a handful of edges.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,17 @@ from typing import Any
 # hold no boundary, big enough that building stays well under 100 ms.
 CELL_LON = 0.1
 CELL_LAT = 0.06
-METRES_PER_DEGREE = 111_195.0
 
 Edge = tuple[float, float, float, float]
 Candidates = tuple[tuple[int, list[Edge]], ...]
 Cell = int | Candidates  # owner index, -1 for none, or candidates
 OUTSIDE = -1
+
+# Zone kinds of terytorium.geojson (infra/prg.py derives it).
+ABROAD = "abroad"  # inside a powiat polygon but outside Poland
+LAND = "land"  # Polish land or shore in no powiat polygon
+WATER = "water"  # Polish internal waters or territorial sea in no powiat polygon
+ZONE_KINDS = (ABROAD, LAND, WATER)
 
 
 @dataclass(frozen=True)
@@ -54,37 +58,23 @@ def _contains(edges: list[Edge], x: float, y: float) -> bool:
     return inside
 
 
-def _distance_m(edges: list[Edge], x: float, y: float) -> float:
-    """Shortest distance in metres from (x, y) to the edges, on a local flat projection."""
-    kx = math.cos(math.radians(y)) * METRES_PER_DEGREE
-    ky = METRES_PER_DEGREE
-    best = math.inf
-    for x1, y1, x2, y2 in edges:
-        ax, ay = (x1 - x) * kx, (y1 - y) * ky
-        bx, by = (x2 - x) * kx, (y2 - y) * ky
-        dx, dy = bx - ax, by - ay
-        length2 = dx * dx + dy * dy
-        t = 0.0 if length2 == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length2))
-        px, py = ax + t * dx, ay + t * dy
-        best = min(best, px * px + py * py)
-    return math.sqrt(best)
+class PolygonGrid:
+    """Which of some polygons (each a list of rings) contains a point: their index, or -1."""
 
-
-class PowiatIndex:
-    def __init__(self, powiats: list[Powiat], rings: list[list[list[list[float]]]]) -> None:
-        if not powiats:
-            raise ValueError("no powiats")
-        self.powiats = powiats
+    def __init__(self, rings: list[list[list[list[float]]]]) -> None:
+        if not rings:
+            raise ValueError("no polygons")
         xs = [p[0] for feature in rings for ring in feature for p in ring]
         ys = [p[1] for feature in rings for ring in feature for p in ring]
         self._x0, self._y0 = min(xs), min(ys)
         self._ncols = int((max(xs) - self._x0) / CELL_LON) + 1
         self._nrows = int((max(ys) - self._y0) / CELL_LAT) + 1
-        # Each powiat's edges, bucketed by grid row.
+        # Each polygon's edges, bucketed by grid row.
         self._bands: list[dict[int, list[Edge]]] = []
-        # Candidate powiats per cell touched by an edge: row -> col -> set.
+        # Candidate polygons per cell touched by an edge: row -> col -> set.
         touched: list[dict[int, set[int]]] = [{} for _ in range(self._nrows)]
         x0, y0 = self._x0, self._y0
+        last_col = self._ncols - 1
         for index, feature in enumerate(rings):
             bands: dict[int, list[Edge]] = {}
             for ring in feature:
@@ -92,8 +82,9 @@ class PowiatIndex:
                     edge = (x1, y1, x2, y2)
                     r0 = int((min(y1, y2) - y0) / CELL_LAT)
                     r1 = int((max(y1, y2) - y0) / CELL_LAT)
-                    c0 = int((min(x1, x2) - x0) / CELL_LON)
-                    c1 = int((max(x1, x2) - x0) / CELL_LON)
+                    # A hair wider, for rounding where the edge meets a cell's side.
+                    c0 = max(0, int((min(x1, x2) - x0 - 1e-9) / CELL_LON))
+                    c1 = min(last_col, int((max(x1, x2) - x0 + 1e-9) / CELL_LON))
                     for r in range(r0, r1 + 1):
                         band = bands.get(r)
                         if band is None:
@@ -101,7 +92,21 @@ class PowiatIndex:
                         else:
                             band.append(edge)
                         row = touched[r]
-                        for c in range(c0, c1 + 1):
+                        if r0 == r1 or c0 == c1:
+                            columns = range(c0, c1 + 1)
+                        else:
+                            # Only the cells the edge crosses in this row: its
+                            # bounding box would also mark cells wholly inside
+                            # another polygon, which would then miss it.
+                            lo = max(min(y1, y2), y0 + r * CELL_LAT)
+                            hi = min(max(y1, y2), y0 + (r + 1) * CELL_LAT)
+                            slope = (x2 - x1) / (y2 - y1)
+                            xa, xb = x1 + (lo - y1) * slope, x1 + (hi - y1) * slope
+                            columns = range(
+                                max(0, int((min(xa, xb) - x0 - 1e-9) / CELL_LON)),
+                                min(last_col, int((max(xa, xb) - x0 + 1e-9) / CELL_LON)) + 1,
+                            )
+                        for c in columns:
                             cell = row.get(c)
                             if cell is None:
                                 row[c] = {index}
@@ -118,7 +123,7 @@ class PowiatIndex:
         for c in columns:
             row[c] = tuple((i, self._bands[i].get(r, [])) for i in sorted(touched[c]))
         # A run of untouched cells between two touched ones lies wholly in one
-        # powiat or none: its owner must have an edge on the ray to the left,
+        # polygon or none: its owner must have an edge on the ray to the left,
         # so the touched cells to the left, nearest first, hold the candidates.
         # Cells left of the first or right of the last touched cell are outside.
         y = self._y0 + (r + 0.5) * CELL_LAT
@@ -145,6 +150,33 @@ class PowiatIndex:
                         return index
         return OUTSIDE
 
+    def _cell(self, x: float, y: float) -> Cell:
+        r = int((y - self._y0) / CELL_LAT)
+        c = int((x - self._x0) / CELL_LON)
+        if 0 <= r < self._nrows and 0 <= c < self._ncols and y >= self._y0 and x >= self._x0:
+            return self._rows[r][c]
+        return OUTSIDE
+
+    def find(self, lat: float, lon: float) -> int:
+        """The index of the polygon containing the point, or OUTSIDE (-1)."""
+        cell = self._cell(lon, lat)
+        if isinstance(cell, int):
+            return cell
+        for index, edges in cell:
+            if _contains(edges, lon, lat):
+                return index
+        return OUTSIDE
+
+
+class PowiatIndex(PolygonGrid):
+    """The powiat layer: powiaty.geojson."""
+
+    def __init__(self, powiats: list[Powiat], rings: list[list[list[list[float]]]]) -> None:
+        if not powiats:
+            raise ValueError("no powiats")
+        super().__init__(rings)
+        self.powiats = powiats
+
     @classmethod
     def from_geojson(cls, collection: dict[str, Any]) -> PowiatIndex:
         powiats: list[Powiat] = []
@@ -167,51 +199,54 @@ class PowiatIndex:
         with open(path, encoding="utf-8") as f:
             return cls.from_geojson(json.load(f))
 
-    def _cell(self, x: float, y: float) -> Cell:
-        r = int((y - self._y0) / CELL_LAT)
-        c = int((x - self._x0) / CELL_LON)
-        if 0 <= r < self._nrows and 0 <= c < self._ncols and y >= self._y0 and x >= self._x0:
-            return self._rows[r][c]
-        return OUTSIDE
-
     def containing(self, lat: float, lon: float) -> Powiat | None:
         """The powiat whose polygon contains the point, if any."""
-        cell = self._cell(lon, lat)
-        if isinstance(cell, int):
-            return self.powiats[cell] if cell != OUTSIDE else None
-        for index, edges in cell:
-            if _contains(edges, lon, lat):
-                return self.powiats[index]
-        return None
+        index = self.find(lat, lon)
+        return self.powiats[index] if index != OUTSIDE else None
 
-    def nearest(self, lat: float, lon: float, max_metres: float) -> Powiat | None:
-        """The powiat nearest to a point outside every polygon, if within max_metres.
 
-        Cells are larger than any tolerance we use, so the neighbouring cells
-        hold every boundary within reach.
-        """
-        if max_metres >= CELL_LAT * METRES_PER_DEGREE * 0.5:
-            raise ValueError("tolerance larger than the grid supports")
-        candidates: set[int] = set()
-        for dy in (-CELL_LAT, 0.0, CELL_LAT):
-            for dx in (-CELL_LON, 0.0, CELL_LON):
-                cell = self._cell(lon + dx, lat + dy)
-                if isinstance(cell, tuple):
-                    candidates.update(index for index, _ in cell)
-        best, best_index = math.inf, OUTSIDE
-        r = int((lat - self._y0) / CELL_LAT)
-        for index in sorted(candidates):
-            bands = self._bands[index]
-            if _contains(bands.get(r, []), lon, lat):
-                return self.powiats[index]
-            edges = [e for b in (r - 1, r, r + 1) for e in bands.get(b, ())]
-            distance = _distance_m(edges, lon, lat)
-            if distance < best:
-                best, best_index = distance, index
-        if best_index == OUTSIDE or best > max_metres:
+@dataclass(frozen=True)
+class Zone:
+    kind: str  # ABROAD, LAND or WATER
+    teryt: str | None  # the nearest powiat (LAND, WATER); None for ABROAD
+
+
+class TerritoryIndex:
+    """The zones of terytorium.geojson: where the powiat layer alone is not Poland.
+
+    Zones are disjoint: ABROAD lies inside powiat polygons, LAND and WATER
+    outside all of them. A point in no zone is in Poland exactly when a powiat
+    polygon contains it.
+    """
+
+    def __init__(self, zones: list[Zone], rings: list[list[list[list[float]]]]) -> None:
+        self.zones = zones
+        self._grid = PolygonGrid(rings) if zones else None
+
+    @classmethod
+    def from_geojson(cls, collection: dict[str, Any]) -> TerritoryIndex:
+        zones: list[Zone] = []
+        rings: list[list[list[list[float]]]] = []
+        for feature in collection["features"]:
+            props = feature["properties"]
+            kind = str(props["kind"])
+            if kind not in ZONE_KINDS:
+                raise ValueError(f"unknown zone kind {kind!r}")
+            teryt = props.get("teryt")
+            if (teryt is None) != (kind == ABROAD):
+                raise ValueError(f"a {kind} zone {'without' if teryt is None else 'with'} a teryt")
+            zones.append(Zone(kind, None if teryt is None else str(teryt)))
+            rings.append(_rings_of(feature["geometry"]))
+        return cls(zones, rings)
+
+    @classmethod
+    def from_file(cls, path: Path) -> TerritoryIndex:
+        with open(path, encoding="utf-8") as f:
+            return cls.from_geojson(json.load(f))
+
+    def zone(self, lat: float, lon: float) -> Zone | None:
+        """The zone containing the point, if any."""
+        if self._grid is None:
             return None
-        return self.powiats[best_index]
-
-    def locate(self, lat: float, lon: float, tolerance_m: float = 500.0) -> Powiat | None:
-        """The powiat containing the point, else the nearest within the tolerance."""
-        return self.containing(lat, lon) or self.nearest(lat, lon, tolerance_m)
+        index = self._grid.find(lat, lon)
+        return self.zones[index] if index != OUTSIDE else None

@@ -644,7 +644,7 @@ def record_consultation(
             "The meeting cannot be in the future.",
         )
     description = _text(body, "description", MAX_DESCRIPTION)
-    placement = router.place(lat, lon)
+    placement = router.place(lat, lon, category.code)
     own = scope.own_unit
     if own is None or placement.unit.id != own.id:
         raise invalid(

@@ -14,12 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib import categories
 from chalicelib.errors import ApiError, bad_request, invalid
-from chalicelib.geo import Powiat, PowiatIndex
+from chalicelib.geo import ABROAD, WATER, Powiat, PowiatIndex, TerritoryIndex
 
-# Points outside every powiat polygon but this close to one go to the nearest:
-# the simplified layer leaves slivers along the border and the coast.
-BORDER_TOLERANCE_M = 500.0
+# The derived zones beside powiaty.geojson (infra/prg.py writes them).
+TERRITORY_FILE = "terytorium.geojson"
+
+# Categories about water: the only ones taken on open water (the territorial
+# sea and the bays' internal waters), where no other concern can arise.
+WATER_CATEGORIES = frozenset(
+    {"dangerous_water", "dangerous_waterside", "drownings", "wild_swimming", "poaching"}
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,22 @@ class Placement:
 
 class UnitConfigError(ValueError):
     pass
+
+
+def on_water_error() -> ApiError:
+    """422 "on_water": a category not about water, on Polish waters beyond the shore."""
+    names = [c for c in categories.CATEGORIES if c.code in WATER_CATEGORIES and c.active]
+    return invalid(
+        "on_water",
+        "Punkt leży na polskich wodach morskich (zatoka lub morze terytorialne), z dala od "
+        "brzegu. Przyjmujemy tu tylko zgłoszenia kategorii dotyczących wody: "
+        + ", ".join(f"„{c.name_pl}”" for c in names)
+        + ".",
+        "The point lies on Polish sea waters (a bay or the territorial sea), away from the "
+        "shore. Only categories about water can be reported here: "
+        + ", ".join(f"'{c.name_en}'" for c in names)
+        + ".",
+    )
 
 
 def parse_coordinate(value: float, name: str) -> float:
@@ -191,8 +213,11 @@ class Router:
         garrisons: list[Garrison],
         units: list[Unit] | None = None,
         served: frozenset[str] | None = None,
+        territory: TerritoryIndex | None = None,
     ) -> None:
         self.index = index
+        # Without the zones only points inside a powiat polygon are placed.
+        self.territory = territory if territory is not None else TerritoryIndex([], [])
         self.garrisons = {g.id: g for g in garrisons}
         powiats = {p.teryt: p for p in index.powiats}
         self._garrison_of = {teryt: g.id for g in garrisons for teryt in g.powiats}
@@ -208,6 +233,12 @@ class Router:
             raise UnitConfigError(f"unknown garrisons: {', '.join(unknown)}")
         self.units = [u for u in units if u.garrison in self.served]
         self.powiats = powiats
+        unknown_zones = sorted({z.teryt for z in self.territory.zones if z.teryt} - set(powiats))
+        if unknown_zones:
+            raise UnitConfigError(
+                f"{TERRITORY_FILE} names powiats not in the powiat layer: "
+                f"{', '.join(unknown_zones)}; derive it again (kmzb-admin boundaries import-prg)"
+            )
 
     @classmethod
     def from_files(
@@ -217,7 +248,17 @@ class Router:
         units_path: Path | None = None,
         served: frozenset[str] | None = None,
     ) -> Router:
+        """The router over powiats_path and the zones beside it (terytorium.geojson)."""
         index = PowiatIndex.from_file(powiats_path)
+        territory_path = powiats_path.with_name(TERRITORY_FILE)
+        if not territory_path.exists():
+            raise UnitConfigError(
+                f"{territory_path} is missing: without it points abroad inside the simplified "
+                "powiat layer would be routed and Polish waters refused; "
+                "`kmzb-admin boundaries import-prg` writes it beside powiaty.geojson "
+                "(`python -m infra.prg <boundaries folder>` derives it from the two layers there)"
+            )
+        territory = TerritoryIndex.from_file(territory_path)
         garrisons = load_garrisons(garrisons_path)
         units = None
         if units_path is not None:
@@ -225,20 +266,50 @@ class Router:
                 raw = json.load(f)
             garrison_of = {t: g.id for g in garrisons for t in g.powiats}
             units = parse_unit_file(raw, {p.teryt: p for p in index.powiats}, garrison_of)
-        return cls(index, garrisons, units, served)
+        return cls(index, garrisons, units, served, territory)
 
-    def place(self, lat: float, lon: float) -> Placement:
-        """The powiat, unit and garrison of a point this deployment serves.
+    def find(self, lat: float, lon: float) -> tuple[Powiat | None, bool]:
+        """The powiat serving a point (None: not in Poland), and whether it is on open water.
 
-        Raises a 422 ApiError for points outside Poland or served elsewhere.
+        A zone of terytorium.geojson decides first: abroad is no powiat, Polish
+        land outside the powiat polygons goes to the nearest powiat, Polish
+        water outside them to the nearest coastal powiat. Else the powiat
+        polygon containing the point.
         """
-        powiat = self.index.locate(lat, lon, BORDER_TOLERANCE_M)
+        zone = self.territory.zone(lat, lon)
+        if zone is None:
+            return self.index.containing(lat, lon), False
+        if zone.kind == ABROAD or zone.teryt is None:
+            return None, False
+        return self.powiats[zone.teryt], zone.kind == WATER
+
+    def locate(self, lat: float, lon: float, category: str | None = None) -> Powiat:
+        """The powiat serving a point in Poland (the rules: docs/ARCHITECTURE.md).
+
+        On open water only a water category, or None (any: who would serve a
+        report there), is placed. Raises a 422 ApiError ("outside_poland",
+        "on_water").
+        """
+        powiat, on_water = self.find(lat, lon)
         if powiat is None:
             raise invalid(
                 "outside_poland",
                 "Punkt leży poza granicami Polski. Zgłoszenia przyjmujemy tylko z terenu Polski.",
                 "The point lies outside Poland. Only places in Poland can be reported.",
             )
+        if on_water and category is not None and category not in WATER_CATEGORIES:
+            raise on_water_error()
+        return powiat
+
+    def place(self, lat: float, lon: float, category: str | None = None) -> Placement:
+        """The powiat, unit and garrison of a point this deployment serves.
+
+        `category` is the report's category code; None asks who would serve a
+        report of any category there. Raises a 422 ApiError for points outside
+        Poland ("outside_poland"), on water for a category not about water
+        ("on_water"), or served elsewhere ("outside_deployment").
+        """
+        powiat = self.locate(lat, lon, category)
         garrison = self.garrisons[self._garrison_of[powiat.teryt]]
         if garrison.id not in self.served:
             raise ApiError(

@@ -26,9 +26,10 @@ def prepare(data_dir: Path = PROJECT_ROOT / "data", out: Path = VENDOR_DATA) -> 
     (out / "boundaries").mkdir(parents=True, exist_ok=True)
     (out / "units").mkdir(exist_ok=True)
     shutil.copyfile(data_dir / "garrisons.json", out / "garrisons.json")
-    shutil.copyfile(
-        data_dir / "boundaries" / "powiaty.geojson", out / "boundaries" / "powiaty.geojson"
-    )
+    # The powiat layer and the zones derived beside it (terytorium.geojson):
+    # the router reads both.
+    for name in ("powiaty.geojson", "terytorium.geojson"):
+        shutil.copyfile(data_dir / "boundaries" / name, out / "boundaries" / name)
     for slug in garrison_slugs(data_dir):
         garrison_units(slug, data_dir)  # an admin's file that fails the check stops here
         admins = units_path(slug)

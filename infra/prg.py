@@ -7,9 +7,11 @@ dolnośląskie"). The project reads WGS84 GeoJSON (RFC 7946) instead:
 
     powiaty.geojson      properties teryt (4 digits), name, kind (city|county), voivodeship
     wojewodztwa.geojson  properties teryt (2 digits), name
+    terytorium.geojson   derived from both (`derive_territory`): properties kind
+                         (abroad|land|water) and, for land and water, teryt
 
 `import_prg` converts the powiat and voivodeship layers, validates the result
-and writes both files only if it passes: nothing changes on a failed import.
+and writes the three files only if it passes: nothing changes on a failed import.
 pyogrio, pyproj and shapely are imported where needed, not with this module.
 """
 
@@ -38,6 +40,7 @@ DECIMALS = 6  # about 0.1 m
 POLAND_BOUNDS = (13.5, 48.5, 24.5, 55.5)
 POWIATS_FILE = "powiaty.geojson"
 VOIVODESHIPS_FILE = "wojewodztwa.geojson"
+TERRITORY_FILE = "terytorium.geojson"  # the name chalicelib.units also reads
 
 POWIAT = "powiat"
 VOIVODESHIP = "voivodeship"
@@ -81,7 +84,8 @@ class ImportResult:
     voivodeships: dict[str, Any]  # the FeatureCollection of wojewodztwa.geojson
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # the two converted layers
+    derived: list[Path] = field(default_factory=list)  # terytorium.geojson
 
 
 def powiat_kind(teryt: str) -> str:
@@ -484,10 +488,202 @@ def import_prg(
         garrisons_path,
     )
     if not result.errors:
+        territory = derive_territory(result.powiats, result.voivodeships)
         files = {
             output_dir / POWIATS_FILE: geojson_text(result.powiats),
             output_dir / VOIVODESHIPS_FILE: geojson_text(result.voivodeships),
+            output_dir / TERRITORY_FILE: geojson_text(territory),
         }
         write_atomically(files)
-        result.written = list(files)
+        result.written = list(files)[:2]
+        result.derived = list(files)[2:]
     return result
+
+
+# --- the national territory: what the powiat layer alone gets wrong ------------------
+#
+# Routing (chalicelib.units) takes a point's powiat from the powiat layer, but
+# that layer alone is not Poland: a simplified layer overshoots the national
+# border in places (points abroad inside a powiat) and falls short in others,
+# and no PRG powiat holds the territorial sea (nor, before 2025, the internal
+# waters of the Gulf of Gdańsk). `derive_territory` writes those differences
+# as zones the router checks before the powiat layer:
+#
+#   abroad  parts of powiat polygons outside the national territory: refused;
+#   land    Polish land (and shore) in no powiat polygon: the nearest powiat;
+#   water   Polish internal waters and territorial sea in no powiat polygon:
+#           the nearest coastal powiat, for water categories only.
+#
+# The national territory is the union of the voivodeship layer (its outline
+# is the more exact one along the land borders; since 2025 it holds the Gulf
+# of Gdańsk's internal waters) and the territorial sea: 12 nautical miles
+# around it, on the sea side only, cut off on Germany's side by the 1989
+# treaty line and on Russia's side by a line left of the equidistance line.
+
+TERRITORIAL_SEA_M = 12 * 1852.0
+# Polish land outside every powiat polygon lies within this of one (the
+# simplified powiat layer falls up to about 1.9 km short); farther out, the
+# voivodeship layer's surplus is the Gulf of Gdańsk's water.
+LAND_BAND_M = 2000.0
+# Sea this close to land counts as land (piers, breakwaters, beaches, the
+# layers' simplified coastline): every category is accepted there.
+SHORE_M = 500.0
+# The Polish coast lies north of this latitude (Świnoujście, 53.91° N); the
+# lagoons south of it are in the voivodeship layer, their foreign parts never water.
+COAST_SOUTH = 53.85
+# Germany's side of the sea (lon, lat; WGS84): the territorial sea boundary of
+# the 1989 GDR-Poland treaty (points A, B, C, from the land border's end on the
+# coast) and Poland's outer limit in the Pomeranian Bay (C, D, E), closed far west.
+GERMANY_SIDE = (
+    (12.0, 52.0),
+    (14.227994, 52.0),
+    (14.227994, 53.929292),  # A, on the coast
+    (14.244122, 53.989294),  # B
+    (14.203342, 54.127711),  # C
+    (14.280833, 54.126944),  # D
+    (14.346667, 54.143889),  # E
+    (14.346667, 56.0),
+    (12.0, 56.0),
+)
+# Russia's side: from the land border's end on the Vistula Spit north-west, left
+# of the equidistance line (about 19.42° E at 54.58° N), closed far east.
+RUSSIA_SIDE = (
+    (19.6377, 54.4592),  # the land border on the spit's sea coast
+    (19.30, 54.62),
+    (19.30, 56.0),
+    (25.0, 56.0),
+    (25.0, 52.0),
+    (19.6377, 52.0),
+)
+SIDE_MARGIN_M = 300.0  # the treaty points' datum and the layers' precision
+# Points of the open Baltic: the territorial sea is the part of the band that holds one.
+SEA_SEEDS = ((17.5, 54.9), (15.5, 54.3), (18.9, 54.7), (14.6, 54.1))
+SAMPLE_M = 250.0  # spacing of the outline points whose Voronoi cells name the nearest powiat
+MIN_AREA_M2 = 100.0  # slivers of rounding, dropped
+
+
+def derive_territory(powiats: dict[str, Any], voivodeships: dict[str, Any]) -> dict[str, Any]:
+    """The zones of terytorium.geojson (WGS84 FeatureCollection) from the two layers.
+
+    Each feature has `kind` ("abroad", "land" or "water") and, for land and
+    water, `teryt`: the powiat whose outline is nearest. Works on partial
+    extracts too (no coast: no water).
+    """
+    import numpy as np
+    import shapely
+    from pyproj import Transformer
+    from shapely.geometry import MultiPoint, Point, Polygon, mapping, shape
+
+    to_m = Transformer.from_crs(4326, SOURCE_EPSG, always_xy=True)
+    to_deg = Transformer.from_crs(SOURCE_EPSG, 4326, always_xy=True)
+
+    def forward(geometry: Any) -> Any:
+        return shapely.transform(
+            geometry, lambda c: np.column_stack(to_m.transform(c[:, 0], c[:, 1]))
+        )
+
+    def back(geometry: Any) -> Any:
+        return shapely.transform(
+            geometry,
+            lambda c: np.round(np.column_stack(to_deg.transform(c[:, 0], c[:, 1])), DECIMALS),
+        )
+
+    def areal(geometry: Any, min_area: float = 0.0) -> Any:
+        """The polygons of a geometry, valid, without parts under min_area."""
+        parts = [
+            p
+            for p in shapely.get_parts(shapely.make_valid(geometry))
+            if p.geom_type in ("Polygon", "MultiPolygon") and p.area >= min_area
+        ]
+        return shapely.union_all(parts) if parts else Polygon()
+
+    teryts = [str(f["properties"]["teryt"]) for f in powiats["features"]]
+    powiat_shapes = [areal(forward(shape(f["geometry"]))) for f in powiats["features"]]
+    land_all = areal(shapely.union_all(powiat_shapes))
+    outline = areal(
+        shapely.union_all([areal(forward(shape(f["geometry"]))) for f in voivodeships["features"]])
+    )
+    neighbours = shapely.union_all(
+        [forward(Polygon(GERMANY_SIDE)), forward(Polygon(RUSSIA_SIDE))]
+    ).buffer(SIDE_MARGIN_M)
+    inland = forward(
+        Polygon([(12.0, 48.0), (25.0, 48.0), (25.0, COAST_SOUTH), (12.0, COAST_SOUTH)])
+    )
+    band = (
+        shapely.buffer(outline, TERRITORIAL_SEA_M, quad_segs=4)
+        .difference(outline)
+        .difference(neighbours)
+        .difference(inland)
+    )
+    seeds = [forward(Point(*s)) for s in SEA_SEEDS]
+    sea = areal(
+        shapely.union_all(
+            [p for p in shapely.get_parts(band) if any(p.contains(s) for s in seeds)] or [Polygon()]
+        )
+    )
+    territory = shapely.union(outline, sea)
+    abroad = areal(land_all.difference(territory), MIN_AREA_M2)
+    extra = areal(territory.difference(land_all))
+    land = shapely.union(
+        extra.intersection(outline).intersection(land_all.buffer(LAND_BAND_M)),
+        extra.intersection(sea).intersection(shapely.union(outline, land_all).buffer(SHORE_M)),
+    )
+    # Farther from the powiats: water if it reaches the sea (the Gulf of Gdańsk), else land.
+    rest = shapely.get_parts(areal(extra.difference(land), MIN_AREA_M2))
+    wet = [p for p in rest if not sea.is_empty and p.distance(sea) < 1.0]
+    water = areal(shapely.union_all(wet or [Polygon()]))
+    land = areal(shapely.union_all([land, *(p for p in rest if not any(p is w for w in wet))]))
+
+    # The nearest powiat: Voronoi cells of points along the powiats' outer outline,
+    # each point labelled with the powiat it lies on, merged per powiat.
+    regions: dict[str, Any] = {}
+    boundary = land_all.boundary
+    if not (land.is_empty and water.is_empty) and boundary.length > 0:
+        count = int(boundary.length // SAMPLE_M) + 2
+        points = shapely.line_interpolate_point(boundary, np.linspace(0, boundary.length, count))
+        points = shapely.points(np.unique(shapely.get_coordinates(points), axis=0))
+        nearest = shapely.STRtree(powiat_shapes).query_nearest(points, all_matches=False)
+        label = dict(zip(nearest[0].tolist(), (teryts[i] for i in nearest[1]), strict=True))
+        extent = shapely.union(territory, land_all).envelope.buffer(50_000)
+        cells = shapely.get_parts(shapely.voronoi_polygons(MultiPoint(points), extend_to=extent))
+        cell_index, point_index = shapely.STRtree(points).query(cells, predicate="contains")
+        grouped: dict[str, list[Any]] = {}
+        for c, p in zip(cell_index.tolist(), point_index.tolist(), strict=True):
+            grouped.setdefault(label[p], []).append(cells[c])
+        regions = {t: shapely.union_all(g).intersection(extent) for t, g in grouped.items()}
+
+    zones: list[tuple[dict[str, str], Any]] = []
+    if not abroad.is_empty:
+        zones.append(({"kind": "abroad"}, abroad))
+    for kind, area in (("land", land), ("water", water)):
+        for teryt in sorted(regions) if not area.is_empty else ():
+            piece = areal(area.intersection(regions[teryt]), MIN_AREA_M2)
+            if not piece.is_empty:
+                zones.append(({"kind": kind, "teryt": teryt}, piece))
+    features = []
+    for properties, geometry in zones:
+        geometry = shapely.orient_polygons(areal(back(geometry)), exterior_cw=False)
+        if not geometry.is_empty:
+            features.append(
+                {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_territory(boundaries_dir: Path) -> Path:
+    """Derive terytorium.geojson from the two layers in `boundaries_dir` and write it there."""
+    with open(boundaries_dir / POWIATS_FILE, encoding="utf-8") as f:
+        powiats = json.load(f)
+    with open(boundaries_dir / VOIVODESHIPS_FILE, encoding="utf-8") as f:
+        voivodeships = json.load(f)
+    target = boundaries_dir / TERRITORY_FILE
+    write_atomically({target: geojson_text(derive_territory(powiats, voivodeships))})
+    return target
+
+
+if __name__ == "__main__":
+    # python -m infra.prg data/boundaries: re-derive terytorium.geojson from the layers there.
+    import sys
+
+    for folder in sys.argv[1:] or ["data/boundaries"]:
+        print(write_territory(Path(folder)))

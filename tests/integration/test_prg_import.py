@@ -14,7 +14,9 @@ import shapely
 from pyogrio import raw
 from pyproj import Transformer
 
+from chalicelib.errors import ApiError
 from chalicelib.geo import PowiatIndex
+from chalicelib.units import Router
 from infra import prg
 from infra.admin import run
 
@@ -160,17 +162,39 @@ def test_a_shapefile_folder_is_converted_to_the_projects_geojson(
     # Only three powiats of garrisons.json are there: a warning, not a failure.
     assert "warning: garrison malopolskie: 20 of its 22 powiats are missing" in out
     assert_converted(output)
-    assert sorted(p.name for p in output.iterdir()) == ["powiaty.geojson", "wojewodztwa.geojson"]
+    assert sorted(p.name for p in output.iterdir()) == [
+        "powiaty.geojson",
+        "terytorium.geojson",
+        "wojewodztwa.geojson",
+    ]
 
 
 def test_the_output_routes_points(env: dict[str, str], prg_dir: Path) -> None:
     code, out = import_prg(env, str(prg_dir))  # default: <KMZB_DATA_DIR>/boundaries
     assert code == 0, out
     index = PowiatIndex.from_file(Path(env["KMZB_DATA_DIR"]) / "boundaries" / "powiaty.geojson")
-    assert index.locate(KRAKOW[1], KRAKOW[0]).teryt == "1261"  # type: ignore[union-attr]
-    assert index.locate(KRAKOW[1], KRAKOW[0] - 0.14).teryt == "1206"  # type: ignore[union-attr]
-    assert index.locate(WROCLAW[1], WROCLAW[0]).name == "Wrocław"  # type: ignore[union-attr]
-    assert index.locate(52.23, 21.01) is None  # Warsaw: not in this extract
+    assert index.containing(KRAKOW[1], KRAKOW[0]).teryt == "1261"  # type: ignore[union-attr]
+    assert index.containing(KRAKOW[1], KRAKOW[0] - 0.14).teryt == "1206"  # type: ignore[union-attr]
+    assert index.containing(WROCLAW[1], WROCLAW[0]).name == "Wrocław"  # type: ignore[union-attr]
+    assert index.containing(52.23, 21.01) is None  # Warsaw: not in this extract
+
+
+def test_the_import_derives_the_zones_the_router_reads(
+    env: dict[str, str], prg_dir: Path, data_dir: Path
+) -> None:
+    code, out = import_prg(env, str(prg_dir))
+    assert code == 0, out
+    boundaries = Path(env["KMZB_DATA_DIR"]) / "boundaries"
+    zones = read(boundaries / prg.TERRITORY_FILE)
+    # The voivodeship squares are larger than the powiats: land zones, no water inland.
+    assert {f["properties"]["kind"] for f in zones["features"]} == {"land"}
+    router = Router.from_files(boundaries / "powiaty.geojson", data_dir / "garrisons.json")
+    north_of_krakow = (KRAKOW[1] + 0.072, KRAKOW[0])  # 8 km: in małopolskie, in no powiat
+    assert router.index.containing(*north_of_krakow) is None
+    assert router.place(*north_of_krakow, "illegal_parking").powiat.teryt == "1261"
+    with pytest.raises(ApiError) as refused:
+        router.place(KRAKOW[1], KRAKOW[0] + 0.17)  # 12 km east: beyond the voivodeship
+    assert refused.value.code == "outside_poland"
 
 
 def test_a_powiat_shapefile_takes_the_voivodeships_from_an_option(

@@ -36,10 +36,22 @@ def test_points_outside_poland_are_refused(router: Router) -> None:
 
 
 def test_a_point_just_off_the_coast_goes_to_the_nearest_powiat(router: Router) -> None:
-    assert router.index.containing(54.40, 18.70) is None  # in the Gulf of Gdańsk
-    assert router.place(54.40, 18.70).powiat.teryt == "2261"  # Gdańsk
-    with pytest.raises(ApiError):
-        router.place(54.45, 18.75)  # several kilometres out
+    assert router.index.containing(54.40, 18.70) is None  # outside the simplified coast
+    assert router.place(54.40, 18.70, "illegal_parking").powiat.teryt == "2261"  # Gdańsk
+    with pytest.raises(ApiError) as refused:
+        router.place(54.45, 18.75, "illegal_parking")  # several kilometres out
+    assert refused.value.code == "on_water"
+    assert router.place(54.45, 18.75, "dangerous_water").powiat.teryt == "2261"
+
+
+def test_a_router_without_the_zones_file_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    boundaries = tmp_path / "boundaries"
+    boundaries.mkdir()
+    (boundaries / "powiaty.geojson").write_bytes(
+        (data_dir / "boundaries" / "powiaty.geojson").read_bytes()
+    )
+    with pytest.raises(UnitConfigError, match=r"terytorium\.geojson is missing"):
+        Router.from_files(boundaries / "powiaty.geojson", data_dir / "garrisons.json")
 
 
 def test_a_deployment_refuses_points_of_other_garrisons_naming_who_serves_them(
