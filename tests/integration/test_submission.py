@@ -230,3 +230,21 @@ def test_a_repeated_json_key_in_an_officer_body_is_refused_and_changes_nothing(
     stored = deployment.store.get(receipt["id"])
     assert stored is not None and stored.status == "Nowe" and stored.status_version == 1
     assert len(stored_reports(deployment)) == 1
+
+
+def test_a_time_without_an_offset_is_refused_so_no_spring_gap_time_is_ever_stored(
+    client: Any, deployment: Deployment, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    for wall in ("2026-03-29T02:30:00", "2026-03-29T02:00", "2025-10-26T02:30", "2026-01-15T12:00"):
+        refused = post(client, {**KRAKOW, "occurred_at": wall}, ip="203.0.113.79")
+        assert refused.status_code == 422
+        assert answer(refused)["error"]["code"] == "datetime_without_timezone"
+    assert stored_reports(deployment) == []
+    # The form's conversion of the autumn night's 01:30 (+02:00, the offset in force then).
+    accepted = post(
+        client, {**KRAKOW, "occurred_at": "2026-10-25T01:30:00+02:00"}, ip="203.0.113.79"
+    )
+    assert accepted.status_code == 201
+    stored = deployment.store.get(answer(accepted)["id"])
+    assert stored is not None and stored.occurred_at == datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
