@@ -22,6 +22,14 @@ const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** Characters as the API counts them (plaintext.js = chalicelib/plaintext.py). */
 export const descriptionLength = plaintext.length;
 
+/**
+ * Control characters other than line breaks and tabs, and lone surrogates: the server refuses
+ * them in a description (chalicelib/reports.py, Unicode categories Cc and Cs), so the form does.
+ */
+export function hasForbiddenCharacters(text) {
+  return /[^\P{Cc}\n\t]|\p{Cs}/u.test(text);
+}
+
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -307,6 +315,10 @@ export class ReportForm {
     if (length > MAX_DESCRIPTION) {
       errors.push(["report-description", `Opis ma ${length} znaków; dozwolone jest ${MAX_DESCRIPTION}.`,
         `The description has ${length} characters; ${MAX_DESCRIPTION} are allowed.`]);
+    }
+    if (hasForbiddenCharacters(plaintext.clean(draft.description))) {
+      errors.push(["report-description", "Opis zawiera niedozwolone znaki sterujące.",
+        "The description contains control characters that are not allowed."]);
     }
     return errors;
   }

@@ -1,4 +1,4 @@
-// The report form's "Kiedy" field: what is sent, and what is refused with which message.
+// The report form's checks: "Kiedy" (what is sent, what is refused) and the description's characters.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -39,4 +39,14 @@ test("not a date, or the future, is refused", () => {
   assert.match(occurredAt("2026-02-30T12:00").error[0], /poprawną datę/);
   assert.match(occurredAt("jutro").error[0], /poprawną datę/);
   assert.match(occurredAt("2999-01-01T12:00").error[0], /w przyszłości/);
+});
+
+test("the form refuses the control characters the server refuses, and only those", async () => {
+  const { hasForbiddenCharacters } = await import("../../static_site/report.js");
+  for (const bad of ["bell\u0007", "a\u000bb", "nul\u0000", "del\u007f", "c1\u0085x", "half \ud800 surrogate"]) {
+    assert.equal(hasForbiddenCharacters(bad), true, JSON.stringify(bad));
+  }
+  for (const good of ["dwie\nlinie", "tab\there", "zażółć 🙂", "", "\u00ad\u200b"]) {
+    assert.equal(hasForbiddenCharacters(good), false, JSON.stringify(good));
+  }
 });
