@@ -38,7 +38,7 @@ if [[ $goal == test ]] && [[ ! -x ${KMZB_CHROMIUM:-/usr/bin/chromium} ]]; then
 fi
 
 data=${KMZB_DATA_DIR:-data}
-for f in garrisons.json boundaries/powiaty.geojson boundaries/wojewodztwa.geojson; do
+for f in garrisons.json boundaries/powiaty.geojson boundaries/wojewodztwa.geojson boundaries/terytorium.geojson; do
   if [[ ! -s $data/$f ]]; then
     problems+=("Boundary data $data/$f is missing. The clone carries it in data/ (git checkout -- data); KMZB_DATA_SRC, if set, must name a folder with garrisons.json and boundaries/ (data/README.md).")
     break
