@@ -633,9 +633,10 @@ function auditText(entry) {
   const parts = [el("span", { className: "action" }, bilingual(polish, english))];
   const from = entry.from_status !== undefined ? entry.from_status : entry.from;
   const to = entry.to_status !== undefined ? entry.to_status : entry.to;
-  if (from || to) {
-    parts.push(el("span", { className: "change" }, ": ", from ? statusText(from) : "—",
-      " → ", to ? statusText(to) : "—"));
+  if (from && to) {
+    parts.push(el("span", { className: "change" }, ": ", statusText(from), " → ", statusText(to)));
+  } else if (to) { // a new report: its first status
+    parts.push(el("span", { className: "change" }, ": ", statusText(to)));
   }
   if (entry.action === "duplicate" && entry.original_id) {
     parts.push(el("p", {}, bilingual("Oryginał:", "Original:"), " ",
