@@ -1,7 +1,10 @@
 """The reports table's stream: each change becomes, at most once, a notification to the unit.
 
 Partial batch failures (powertools BatchProcessor): a record that fails is
-reported back and retried alone; the rest of the batch is not redelivered.
+reported back and retried; the records before it are not redelivered. When every
+record fails (SNS down, the unit's topic missing) every one is reported as failed,
+not raised as a function error, so the invoker retries exactly those records and
+each failure is logged with its report id (never the description).
 Exactly once (powertools Idempotency, keyed by report id and event): a record
 delivered again after it was published publishes nothing.
 """
@@ -50,6 +53,15 @@ class IdempotentNotifier:
 
 
 def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deployment) -> Any:
+    """Notify the units of a batch of stream records; returns `{"batchItemFailures": [...]}`
+    (the failed records' sequence numbers). Never raises for a failed record.
+
+    Each failure is logged (`notification failed`: report id, event, sequence number,
+    error). A context with a `record_failures` dict (the local event pump's) also receives
+    each failed record's exception, keyed by sequence number: Lambda's event source mapping
+    sees only the identifiers, the local pump uses the exceptions for its dead-letter reasons
+    and to wait out an idempotency record left in progress by a killed invocation.
+    """
     from aws_lambda_powertools.utilities.batch import (
         BatchProcessor,
         EventType,
@@ -60,24 +72,46 @@ def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deplo
     notifier = deployment.notifier
     if context is not None:
         notifier.config.register_lambda_context(context)
+    failures: dict[str, tuple[Any, BaseException]] = {}
 
     def record_handler(record: Any) -> None:
-        name = record.raw_event.get("eventName")
-        image = record.dynamodb.new_image if name in ("INSERT", "MODIFY") else {}
-        notification = notify.notification_for_stream_record(
-            name,
-            image,
-            settings.panel_url,
-            take_up_days=settings.take_up_days,
-            verify_days=settings.verify_days,
-        )
-        if notification is not None:
-            notifier.send(notification)
+        try:
+            name = record.raw_event.get("eventName")
+            image = record.dynamodb.new_image if name in ("INSERT", "MODIFY") else {}
+            notification = notify.notification_for_stream_record(
+                name,
+                image,
+                settings.panel_url,
+                take_up_days=settings.take_up_days,
+                verify_days=settings.verify_days,
+            )
+            if notification is not None:
+                notifier.send(notification)
+        except Exception as e:
+            failures[record.dynamodb.sequence_number] = (record.raw_event, e)
+            raise
 
-    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+    # Not raising when every record failed: that would be a function error, and the
+    # invoker would learn nothing about which records failed or why.
+    processor = BatchProcessor(
+        event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+    )
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    for sequence, (raw, error) in failures.items():
+        log.error(
+            "notification failed",
+            extra={
+                "report_id": record_key(raw),
+                "event": raw.get("eventName"),
+                "sequence_number": sequence,
+                "error": failure_reason(error, raw),
+            },
+        )
+    sink = getattr(context, "record_failures", None)
+    if isinstance(sink, dict):
+        sink.update({sequence: error for sequence, (_, error) in failures.items()})
     changed = {
         image["garrison"]["S"]
         for record in event.get("Records", [])
@@ -89,3 +123,48 @@ def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deplo
     except Exception:  # the scheduled refresh builds what is still wanted
         log.exception("feed rebuild failed", extra={"garrisons": sorted(changed)})
     return response
+
+
+def record_key(raw: dict[str, Any]) -> str | None:
+    """The report id of a stream record (Lambda-shaped), from its key."""
+    key = (raw.get("dynamodb") or {}).get("Keys") or {}
+    value = key.get("id") or {}
+    return value.get("S") if isinstance(value, dict) else None
+
+
+MAX_REASON_CHARS = 300
+# Attributes that name things (ids, codes, dates): kept in a reason. Any other text of a
+# report (the description, free text to come) is blanked out of it.
+NAMING_ATTRIBUTES = frozenset(
+    {
+        "id",
+        "unit_id",
+        "unit_teryt",
+        "unit_name",
+        "teryt",
+        "powiat_name",
+        "garrison",
+        "category",
+        "status",
+        "unit_status",
+        "source",
+        "created_at",
+        "modified_at",
+    }
+)
+
+
+def failure_reason(error: BaseException | str, raw: dict[str, Any]) -> str:
+    """`<ExceptionType>: <message>` on one line, at most 300 characters, with the record's
+    free text blanked out: a reason goes to logs and dead letters, the citizen's words never
+    do."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    body = raw.get("dynamodb") or {}
+    for image in (body.get("NewImage"), body.get("OldImage")):
+        for name, value in (image or {}).items():
+            words = value.get("S") if isinstance(value, dict) else None
+            if name not in NAMING_ATTRIBUTES and isinstance(words, str) and words.strip():
+                text = text.replace(words, "…")
+                text = text.replace(" ".join(words.split()), "…")
+    text = " ".join(text.split())  # one line
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"

@@ -13,7 +13,7 @@ from app import on_report_change
 from chalicelib.deployment import Deployment
 from chalicelib.topics import UnitTopics
 from infra.engines import free_port
-from infra.event_pump import LocalLambdaContext, StreamPump, reports_stream_arn
+from infra.event_pump import LocalLambdaContext, RetryPolicy, StreamPump, reports_stream_arn
 from infra.local_inbox import ensure_inbox, read_inbox
 from tests.integration.test_submission import KRAKOW, answer, post
 
@@ -32,13 +32,24 @@ def _client(deployment: Deployment, service: str) -> Any:
     return boto3.client(service, region_name=settings.region, endpoint_url=endpoint)
 
 
+# Retries at once, so that each poll below is one attempt.
+AT_ONCE = RetryPolicy(base_delay=0, max_delay=0)
+
+
 def _pump(deployment: Deployment, checkpoint: Path) -> StreamPump:
     settings = deployment.settings
     streams = boto3.client(
         "dynamodbstreams", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
     )
     arn = reports_stream_arn(deployment.dynamodb, settings.reports_table)
-    return StreamPump(streams, arn, on_report_change, checkpoint)
+    return StreamPump(
+        streams,
+        arn,
+        on_report_change,
+        checkpoint,
+        dead_letters=checkpoint.with_suffix(".dlq"),
+        policy=AT_ONCE,
+    )
 
 
 def _inbox(deployment: Deployment, unit_id: str) -> None:
@@ -193,3 +204,43 @@ def test_the_pump_resumes_where_it_stopped_after_a_restart(
     assert post(client, KRAKOW, ip="203.0.113.2").status_code == 201
     assert restarted.poll() == 1  # nothing lost either
     assert len(_read(notifying)) == 2
+
+
+def test_when_every_record_fails_each_is_reported_and_logged_not_raised(
+    client: Any, publishing: Deployment, caplog: Any
+) -> None:
+    # Two reports of a unit whose topic does not exist: the whole batch fails. Raising
+    # (powertools' default) would tell the invoker nothing about which records or why.
+    secret = "Opis, który nie trafia do logów"
+    bialystok = {**KRAKOW, "lat": 53.1325, "lon": 23.1688, "description": secret}
+    ids = [answer(post(client, bialystok, ip=f"203.0.113.{n}"))["id"] for n in (1, 2)]
+    streams = boto3.client(
+        "dynamodbstreams",
+        region_name="eu-central-1",
+        endpoint_url=publishing.settings.dynamodb_endpoint,
+    )
+    arn = reports_stream_arn(publishing.dynamodb, publishing.settings.reports_table)
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    event = {"Records": [{**r, "eventSourceARN": arn} for r in records]}
+    for record in event["Records"]:
+        record["dynamodb"] = {**record["dynamodb"], "ApproximateCreationDateTime": 0}
+    context = LocalLambdaContext()
+
+    result = on_report_change(event, context)
+
+    sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+    assert result == {"batchItemFailures": [{"itemIdentifier": s} for s in sequences]}
+    assert sorted(context.record_failures) == sorted(sequences)
+    assert all(
+        "NotFound" in type(e).__name__ or "not exist" in str(e).lower()
+        for e in context.record_failures.values()
+    ), context.record_failures
+    logged = [r for r in caplog.records if r.getMessage() == "notification failed"]
+    assert sorted(r.report_id for r in logged) == sorted(ids)
+    assert all(r.levelname == "ERROR" and r.sequence_number in sequences for r in logged)
+    assert all("NotFound" in r.error for r in logged)
+    assert all(secret not in str(vars(r)) for r in logged)
