@@ -141,17 +141,69 @@ def api_view(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def normalise_framework_error(response: Response) -> Response:
-    """Give Chalice's own errors (405, 415, ...) our error format."""
+    """Give Chalice's own errors (405 for a method a route does not declare, with `Allow`;
+    415, ...) our error format, the Polish message in Polish."""
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         code = str(body.get("Code"))
         message = str(body.get("Message", ""))
-        error = ApiError(
-            response.status_code,
-            "method_not_allowed" if response.status_code == 405 else code,
-            "Nieobsługiwane żądanie: " + message,
-            "Unsupported request: " + message,
-            headers={k: str(v) for k, v in response.headers.items() if k.lower() == "allow"},
-        )
+        allow = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
+        if response.status_code == 405:
+            method = message.rpartition(":")[2].strip()  # Chalice: "Unsupported method: X"
+            error = ApiError(
+                405,
+                "method_not_allowed",
+                f"Nieobsługiwana metoda: {method}.",
+                f"Unsupported method: {method}.",
+                headers=allow,
+            )
+        else:
+            error = ApiError(
+                response.status_code,
+                code,
+                "Nieobsługiwane żądanie.",
+                "Unsupported request: " + message,
+                headers=allow,
+            )
         return error_response(error)
     return response
+
+
+# Query parameters whose values are credentials: never written to a log. `token` is the
+# reporter's tracking token (GET /v1/reports/{id}?token=); the rest are the usual names.
+CREDENTIAL_PARAMETERS = frozenset(
+    {
+        "token",
+        "tracking_token",
+        "access_token",
+        "id_token",
+        "refresh_token",
+        "code",
+        "code_verifier",
+        "secret",
+        "password",
+        "key",
+        "api_key",
+        "signature",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+    }
+)
+REDACTED = "REDACTED"
+
+
+def redact_credentials(text: str) -> str:
+    """`text` (a URL, a request line, a log line) with the value of every credential query
+    parameter replaced by REDACTED. Names are compared as the API reads them: percent- and
+    plus-decoded, in any case (`?TOKEN=`, `?to%6Ben=`); `?`, `&` and `;` separate pairs."""
+    import re
+    from urllib.parse import unquote_plus
+
+    def redact(match: re.Match[str]) -> str:
+        separator, name = match.group(1), match.group(2)
+        if unquote_plus(name).strip().lower() in CREDENTIAL_PARAMETERS:
+            return f"{separator}{name}={REDACTED}"
+        return match.group(0)
+
+    return re.sub(r"([?&;])([^=&;#\s\"?]*)=([^&;#\s\"?]*)", redact, text)

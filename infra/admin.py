@@ -33,6 +33,8 @@ from chalicelib import categories
 from chalicelib.deployment import PROJECT_ROOT, Settings
 
 EXIT_BAD_INPUT = 2
+# `subscriptions`' header; tab-separated like its rows. `*`: every category, every event.
+LISTING_COLUMNS = ("protocol", "endpoint", "categories", "events", "subscription")
 
 
 class AdminError(Exception):
@@ -73,13 +75,22 @@ def parse_categories(raw: str | None) -> tuple[str, ...]:
     return codes
 
 
+def _in_aws(env: dict[str, str]) -> bool:
+    return "KMZB_SNS_ENDPOINT" in env or "KMZB_TOPIC_ARN_PREFIX" in env  # docs/DEPLOY.md
+
+
+def local_stack_state(env: dict[str, str]) -> Path | None:
+    """The state folder of the running `make run` this command talks to, or None (AWS)."""
+    state = Path(env.get("KMZB_STATE_DIR") or PROJECT_ROOT / ".kmzb")
+    return state if not _in_aws(env) and (state / "local.json").exists() else None
+
+
 def settings_from_environment(env: dict[str, str]) -> Settings:
     env = dict(env)
     env.setdefault("KMZB_CLIENT_KEY_SECRET", "not-used-by-the-admin-command")
     state = Path(env.get("KMZB_STATE_DIR") or PROJECT_ROOT / ".kmzb")
     local = state / "local.json"
-    in_aws = "KMZB_SNS_ENDPOINT" in env or "KMZB_TOPIC_ARN_PREFIX" in env  # docs/DEPLOY.md
-    if not in_aws and local.exists():
+    if not _in_aws(env) and local.exists():
         addresses = json.loads(local.read_text("utf-8"))
         moto = addresses["moto"]
         env.update(KMZB_SNS_ENDPOINT=moto, KMZB_SQS_ENDPOINT=moto)
@@ -110,6 +121,10 @@ def _state(env: dict[str, str]) -> Path:
     return Path(env.get("KMZB_STATE_DIR") or PROJECT_ROOT / ".kmzb")
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeio" else "a"  # officer, admin; a coordinator
+
+
 def _dev_token(settings: Settings, env: dict[str, str], args: argparse.Namespace) -> str:
     from chalicelib.deployment import Deployment
     from infra import dev_issuer
@@ -119,7 +134,7 @@ def _dev_token(settings: Settings, env: dict[str, str], args: argparse.Namespace
             raise AdminError("an admin token needs --garrison")
         return dev_issuer.issue(_state(env), "admin", args.garrison, name=args.name)
     if not args.unit:
-        raise AdminError(f"a {args.role} token needs --unit (the unit's TERYT)")
+        raise AdminError(f"{_article(args.role)} {args.role} token needs --unit (the unit's TERYT)")
     unit = Deployment(settings).router.unit_by_reference(args.unit)
     if unit is None:
         raise AdminError(f"no unit {args.unit!r}")
@@ -131,8 +146,19 @@ def _remind_overdue(settings: Settings, env: dict[str, str], out: Any) -> int:
     from chalicelib.deployment import Deployment
 
     sent = overdue.remind(Deployment(settings))
-    print(f"overdue summaries: {sent['units']} units, {sent['reports']} reports", file=out)
+    if not sent["units"]:
+        print("no overdue reports: no summaries sent", file=out)
+    else:
+        print(
+            f"overdue summaries sent to {_count(sent['units'], 'unit')} "
+            f"about {_count(sent['reports'], 'report')}",
+            file=out,
+        )
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _data_dir(env: dict[str, str]) -> Path:
@@ -236,49 +262,96 @@ def _import_prg(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
     return 0
 
 
-def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
-    parser = argparse.ArgumentParser(prog="kmzb-admin", description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    subscribe = commands.add_parser("subscribe", help="subscribe an officer to a unit's reports")
-    unsubscribe = commands.add_parser("unsubscribe", help="remove an officer's subscription")
+def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose one-line help is also its description in `<command> --help`."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=summary, description=summary)
+    return parser
+
+
+UNIT_HELP = "the unit: its TERYT (e.g. 1261) or its id (e.g. kmp-1261)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """kmzb-admin's commands and options; every one has a help text."""
+    parser = argparse.ArgumentParser(
+        prog="kmzb-admin",
+        description=__doc__.split("\n\n")[0],
+        epilog="`kmzb-admin <command> --help` describes a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
+    subscribe = _command(
+        commands, "subscribe", "subscribe an officer (e-mail or SMS) to a unit's new reports"
+    )
+    unsubscribe = _command(commands, "unsubscribe", "remove an officer's subscriptions to a unit")
     for command in (subscribe, unsubscribe):
-        command.add_argument("--unit", required=True, help="the unit's TERYT or id")
+        command.add_argument("--unit", required=True, help=UNIT_HELP)
         target = command.add_mutually_exclusive_group(required=True)
-        target.add_argument("--email")
-        target.add_argument("--phone")
-    subscribe.add_argument("--categories", help="comma-separated category codes (default: all)")
+        target.add_argument("--email", help="the officer's e-mail address")
+        target.add_argument(
+            "--phone", help="the officer's mobile number for SMS (Polish numbers may omit +48)"
+        )
+    subscribe.add_argument(
+        "--categories",
+        metavar="CODES",
+        help="comma-separated category codes, as in GET /v1/categories (default: all)",
+    )
     subscribe.add_argument(
         "--coordinator", action="store_true", help="also receive the daily overdue summaries"
     )
-    listing = commands.add_parser("subscriptions", help="list a unit's subscriptions")
-    listing.add_argument("--unit", required=True)
-    inbox = commands.add_parser("inbox", help="local: what the unit's officers received")
-    inbox.add_argument("--unit", required=True)
-    token = commands.add_parser("dev-token", help="local: a development issuer's token")
-    token.add_argument("--role", choices=["officer", "coordinator", "admin"], required=True)
-    token.add_argument("--unit", help="the unit's TERYT (officers and coordinators)")
-    token.add_argument("--garrison", help="for an admin: the garrison's slug")
-    token.add_argument("--name", default="")
-    commands.add_parser("remind-overdue", help="send each unit's overdue summary now")
-    units = commands.add_parser("units", help="a garrison's unit file (infra/units/)")
-    units_commands = units.add_subparsers(dest="units_command", required=True)
-    init = units_commands.add_parser("init", help="write the default units: one per powiat")
-    init.add_argument("--garrison", required=True, help="the garrison's slug")
+    listing = _command(commands, "subscriptions", "list a unit's subscriptions")
+    listing.add_argument("--unit", required=True, help=UNIT_HELP)
+    inbox = _command(
+        commands,
+        "inbox",
+        "local stack only: the SMS and e-mails the unit's officers would have received",
+    )
+    inbox.add_argument("--unit", required=True, help=UNIT_HELP)
+    token = _command(
+        commands, "dev-token", "local stack only: a development token to sign in to the panel"
+    )
+    token.add_argument(
+        "--role",
+        choices=["officer", "coordinator", "admin"],
+        required=True,
+        help="the role the token carries",
+    )
+    token.add_argument("--unit", help="for an officer or a coordinator: the unit's TERYT or id")
+    token.add_argument("--garrison", help="for an admin: the garrison's slug (e.g. malopolskie)")
+    token.add_argument("--name", default="", help="the display name the token carries")
+    _command(
+        commands,
+        "remind-overdue",
+        "send each unit's coordinators the summary of its overdue reports now",
+    )
+    units = _command(commands, "units", "a garrison's unit file (infra/units/<garrison>.json)")
+    units_commands = units.add_subparsers(
+        dest="units_command", required=True, metavar="<units command>"
+    )
+    init = _command(units_commands, "init", "write the default unit file: one unit per powiat")
+    init.add_argument("--garrison", required=True, help="the garrison's slug (e.g. malopolskie)")
     init.add_argument("--output", help="where to write (default: infra/units/<garrison>.json)")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    check = units_commands.add_parser("check", help="validate a unit file")
+    check = _command(units_commands, "check", "validate a unit file after editing it")
     check.add_argument("--garrison", help="the garrison's slug (default: the file's)")
     check.add_argument("path", nargs="?", help="the file (default: infra/units/<garrison>.json)")
-    boundaries = commands.add_parser("boundaries", help="the powiat and voivodeship layers")
-    boundaries_commands = boundaries.add_subparsers(dest="boundaries_command", required=True)
-    prg_import = boundaries_commands.add_parser(
-        "import-prg", help="convert GUGiK's PRG download (EPSG:2180) to the project's GeoJSON"
+    boundaries = _command(commands, "boundaries", "the powiat and voivodeship boundary layers")
+    boundaries_commands = boundaries.add_subparsers(
+        dest="boundaries_command", required=True, metavar="<boundaries command>"
+    )
+    prg_import = _command(
+        boundaries_commands,
+        "import-prg",
+        "convert GUGiK's PRG download (EPSG:2180) to the project's GeoJSON",
     )
     prg_import.add_argument(
         "path", help="a GeoPackage, the powiat shapefile, or a folder of PRG shapefiles"
     )
-    prg_import.add_argument("--voivodeships", help="the voivodeship layer's file")
-    prg_import.add_argument("--output-dir", help="default: <data folder>/boundaries")
+    prg_import.add_argument(
+        "--voivodeships", help="the voivodeship layer's file (default: found beside the powiats)"
+    )
+    prg_import.add_argument(
+        "--output-dir", help="where to write the layers (default: <data folder>/boundaries)"
+    )
     prg_import.add_argument(
         "--simplify",
         type=float,
@@ -287,12 +360,25 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
         help="simplify each boundary by this tolerance before reprojecting (default: 0, none)",
     )
     prg_import.add_argument(
-        "--expect-powiats", type=int, default=380, metavar="N", help="default: 380"
+        "--expect-powiats",
+        type=int,
+        default=380,
+        metavar="N",
+        help="the number of powiats the layer must have (default: 380)",
     )
     prg_import.add_argument(
-        "--expect-voivodeships", type=int, default=16, metavar="N", help="default: 16"
+        "--expect-voivodeships",
+        type=int,
+        default=16,
+        metavar="N",
+        help="the number of voivodeships the layer must have (default: 16)",
     )
     prg_import.add_argument("--encoding", help="the shapefile's text encoding, if not in its .cpg")
+    return parser
+
+
+def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     if args.command in ("units", "boundaries"):
@@ -305,7 +391,9 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
             return EXIT_BAD_INPUT
 
     from chalicelib.topics import COORDINATOR_EVENTS, OFFICER_EVENTS, UnitTopics
+    from infra.local_inbox import RecordedSubscription, forget_subscription, record_subscription
 
+    local = local_stack_state(env)
     try:
         settings = settings_from_environment(env)
         if args.command == "dev-token":
@@ -318,7 +406,16 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
             from infra.local_inbox import read_inbox
 
             sqs = _client(settings, "sqs")
-            for message in read_inbox(sqs, settings.topic_arn_prefix, unit_id):
+            messages = read_inbox(sqs, settings.topic_arn_prefix, unit_id)
+            if not messages:
+                print(f"no messages for unit {args.unit} ({unit_id})", file=out)
+                return 0
+            print(
+                f"{_count(len(messages), 'message')} for unit {args.unit} ({unit_id}), "
+                "oldest first:\n",
+                file=out,
+            )
+            for message in messages:
                 print(f"--- {message.sent_at}  {json.dumps(message.attributes)}", file=out)
                 print(f"SMS: {message.sms}", file=out)
                 print(f"E-mail: {message.email_subject}\n{message.email_body}\n", file=out)
@@ -339,6 +436,10 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
         if args.command == "subscribe":
             events = COORDINATOR_EVENTS if args.coordinator else OFFICER_EVENTS
             arn = topics.subscribe(unit_id, protocol, endpoint, wanted, events)
+            if local is not None:  # made again when `make run` starts (moto forgets)
+                record_subscription(
+                    local, RecordedSubscription(unit_id, protocol, endpoint, wanted, events)
+                )
             scope = ", ".join(wanted) if wanted else "all categories"
             if args.coordinator:
                 scope += "; overdue summaries"
@@ -349,9 +450,16 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
                 raise AdminError(f"{endpoint} is not subscribed to {unit_id}")
             for subscription in matching:
                 topics.unsubscribe(subscription.arn)
+            if local is not None:
+                forget_subscription(local, unit_id, endpoint)
             print(f"unsubscribed {endpoint} from {unit_id}", file=out)
         else:
-            for s in topics.subscriptions(unit_id):
+            found = topics.subscriptions(unit_id)
+            if not found:
+                print(f"no subscriptions for unit {args.unit} ({unit_id})", file=out)
+                return 0
+            print("\t".join(LISTING_COLUMNS), file=out)
+            for s in found:
                 scope = ",".join(s.categories) if s.categories else "*"
                 kinds = ",".join(s.events) if s.events else "*"
                 print(f"{s.protocol}\t{s.endpoint}\t{scope}\t{kinds}\t{s.arn}", file=out)

@@ -92,9 +92,13 @@ def _log_target(log_path: Path | None) -> int | IO[bytes]:
 
 
 def start_dynamodb_local(
-    port: int, data_dir: Path | None = None, log_path: Path | None = None
+    port: int,
+    data_dir: Path | None = None,
+    log_path: Path | None = None,
+    own_session: bool = False,
 ) -> Engine:
-    """Start DynamoDB Local; in memory unless data_dir is given."""
+    """Start DynamoDB Local; in memory unless data_dir is given. `own_session`: out of the
+    terminal's process group, so that Ctrl-C reaches only its starter, which stops it."""
     java = shutil.which("java")
     if java is None:
         raise EngineError("Java 17 is needed for DynamoDB Local: apt-get install openjdk-17-jre")
@@ -119,6 +123,7 @@ def start_dynamodb_local(
         stdout=output,
         stderr=subprocess.STDOUT,
         cwd=jar.parent,
+        start_new_session=own_session,
     )
     url = f"http://127.0.0.1:{port}"
     engine = Engine("dynamodb", url, process, log_path)
@@ -130,14 +135,15 @@ def start_dynamodb_local(
     return engine
 
 
-def start_moto_server(port: int, log_path: Path | None = None) -> Engine:
-    """Start moto's server (SNS, SQS, S3) as its own process."""
+def start_moto_server(port: int, log_path: Path | None = None, own_session: bool = False) -> Engine:
+    """Start moto's server (SNS, SQS, S3) as its own process (`own_session`: as above)."""
     output = _log_target(log_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=output,
         stderr=subprocess.STDOUT,
         env={**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"},
+        start_new_session=own_session,
     )
     url = f"http://127.0.0.1:{port}"
     engine = Engine("moto", url, process, log_path)

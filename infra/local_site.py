@@ -83,18 +83,47 @@ def upload_site(s3: Any, bucket: str, root: Path = SITE_ROOT) -> int:
     return count
 
 
+def rebuild_all_feeds(deployment: Any) -> int:
+    """Build every served garrison's feed from DynamoDB and publish it, then the manifest once;
+    returns the number of reports the feeds show.
+
+    moto's bucket is in memory while the reports are kept (DynamoDB Local's files), so at each
+    start the feeds are rebuilt, whatever the feed records say was built before: after a
+    restart the map shows every public report it showed before, and any change since. Each
+    build is recorded as the stream handler's would be, so the event pump's first refresh does
+    not build them all again.
+    """
+    from chalicelib import feed
+
+    store, now = deployment.store, deployment.clock()
+    writer = deployment.feed_writer
+    pointers, shown = [], 0
+    for garrison in sorted(deployment.router.served):
+        store.claim_feed_build(garrison, now.timestamp(), 0.0)
+        reports = store.public_reports(garrison)
+        headquarters = deployment.router.garrisons[garrison].headquarters
+        built = feed.build_garrison_feed(reports, garrison, headquarters, now)
+        writer.publish(built)
+        pointers.append(built.pointer)
+        shown += int(built.pointer["count"])
+    writer.put(feed.manifest_file(pointers, now))
+    return shown
+
+
 def main() -> int:
     import boto3
 
-    from chalicelib import feed
     from chalicelib.deployment import Deployment, Settings
 
     settings = Settings.from_env()
     s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.s3_endpoint)
     ensure_bucket(s3, settings.site_bucket, settings.region)
     files = upload_site(s3, settings.site_bucket)
-    built = feed.refresh(Deployment(settings))
-    print(f"site: {files} files in s3://{settings.site_bucket}; feeds built: {len(built)}")
+    shown = rebuild_all_feeds(Deployment(settings))
+    print(
+        f"site: {files} files in s3://{settings.site_bucket}; "
+        f"feeds of every garrison rebuilt: {shown} public reports"
+    )
     return 0
 
 

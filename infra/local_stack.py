@@ -1,13 +1,19 @@
 """`make run`: the whole system on this machine, in the foreground, until Ctrl-C or SIGTERM.
 
 Starts DynamoDB Local (data kept under .kmzb/ so a restart keeps every report),
-moto's server (SNS, SQS, S3), the Chalice local server for the API and the
+moto's server (SNS, SQS, S3), the local API server (infra/local_api.py) and the
 static site, creates the tables, and writes the addresses to .kmzb/local.json.
 The local deployment serves all 17 garrisons.
+
+One run per state folder: `.kmzb/run.lock` holds the running stack's pid; a second run is
+refused (and touches nothing of the first's), a lock whose process is gone is taken over.
+What moto keeps in memory is put back at each start (infra/local_inbox.py,
+infra/local_site.py): feeds rebuilt from DynamoDB, subscriptions and inboxes restored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -78,6 +84,81 @@ def client_key_secret(state: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+LOCK_FILE = "run.lock"
+
+
+class AlreadyRunning(Exception):
+    def __init__(self, pid: int, lock: Path) -> None:
+        super().__init__(
+            f"KMZB is already running from this state folder (pid {pid}, lock {lock}). "
+            "Stop it first (Ctrl-C in its terminal, or kill "
+            f"{pid}), or run another stack with its own state: "
+            "KMZB_STATE_DIR=<folder> and other KMZB_*_PORT values."
+        )
+        self.pid = pid
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def acquire_lock(state: Path) -> Path:
+    """Take `state/run.lock` for this process (its pid inside); a lock whose process is gone
+    is taken over. Raises AlreadyRunning when a live process holds it."""
+    lock = state / LOCK_FILE
+    for _ in range(3):
+        try:
+            descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            try:
+                holder = int(lock.read_text("utf-8").strip() or "0")
+            except (OSError, ValueError):
+                holder = 0
+            if holder > 0 and holder != os.getpid() and _pid_alive(holder):
+                raise AlreadyRunning(holder, lock) from None
+            # Stale (its process is gone) or unreadable: take it over.
+            with contextlib.suppress(FileNotFoundError):
+                lock.unlink()
+            continue
+        with os.fdopen(descriptor, "w", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return lock
+    raise AlreadyRunning(0, lock)  # another start took it between our attempts
+
+
+def release_lock(lock: Path) -> None:
+    """Remove the lock if it is still this process's."""
+    with contextlib.suppress(OSError, ValueError):
+        if int(lock.read_text("utf-8").strip()) == os.getpid():
+            lock.unlink()
+
+
+def _save_inboxes(app_env: dict[str, str], state: Path) -> None:
+    """Keep the inboxes' messages for the next start (moto's are in memory)."""
+    import boto3
+
+    from chalicelib.deployment import Settings
+    from infra.local_inbox import INBOXES_FILE, save_inboxes
+
+    settings = Settings.from_env(app_env)
+    sqs = boto3.client(
+        "sqs",
+        region_name=settings.region,
+        endpoint_url=settings.sqs_endpoint,
+        aws_access_key_id=app_env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=app_env["AWS_SECRET_ACCESS_KEY"],
+    )
+    count = save_inboxes(sqs, settings.topic_arn_prefix, state / INBOXES_FILE)
+    noun = "message" if count == 1 else "messages"
+    print(f"Saved {count} inbox {noun} in {state / INBOXES_FILE}.", flush=True)
+
+
 def _wait_for_api(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -98,8 +179,19 @@ def main() -> int:
     state.mkdir(parents=True, exist_ok=True)
     logs = state / "logs"
     ports = read_ports(env)
-    check_ports_free(ports)
+    try:
+        lock = acquire_lock(state)  # before anything else: a second run touches nothing
+    except AlreadyRunning as e:
+        print(f"Not starting: {e}", file=sys.stderr)
+        return 1
+    try:
+        check_ports_free(ports)
+        return _run(env, state, logs, ports)
+    finally:
+        release_lock(lock)
 
+
+def _run(env: dict[str, str], state: Path, logs: Path, ports: Ports) -> int:
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -107,17 +199,25 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGHUP, request_stop)
 
+    # Every process below runs in its own session: Ctrl-C reaches only this one, which
+    # stops them in order (the pump before the inboxes are saved, moto after).
     engines: list[Engine] = []
     site: SiteServer | None = None
+    inboxes_restored = False
+    app_env: dict[str, str] = {}
     try:
         print("Starting DynamoDB Local …", flush=True)
         dynamodb = start_dynamodb_local(
-            ports.dynamodb, data_dir=state / "dynamodb", log_path=logs / "dynamodb.log"
+            ports.dynamodb,
+            data_dir=state / "dynamodb",
+            log_path=logs / "dynamodb.log",
+            own_session=True,
         )
         engines.append(dynamodb)
         print("Starting moto server (SNS, SQS, S3) …", flush=True)
-        engines.append(start_moto_server(ports.moto, log_path=logs / "moto.log"))
+        engines.append(start_moto_server(ports.moto, log_path=logs / "moto.log", own_session=True))
 
         app_env = {
             **env,
@@ -139,9 +239,10 @@ def main() -> int:
         }
         dev_issuer.ensure_keys(state)
         subprocess.run([sys.executable, "-m", "infra.tables"], env=app_env, check=True)
-        print("Creating unit topics and local inboxes …", flush=True)
+        print("Creating unit topics and local inboxes, restoring subscriptions …", flush=True)
         subprocess.run([sys.executable, "-m", "infra.local_inbox"], env=app_env, check=True)
-        print("Uploading the site and building the feeds (local S3) …", flush=True)
+        inboxes_restored = True
+        print("Uploading the site and rebuilding every garrison's feed (local S3) …", flush=True)
         subprocess.run([sys.executable, "-m", "infra.local_site"], env=app_env, check=True)
         print("Starting the event pump (reports stream → notifications, feeds) …", flush=True)
         pump_log = open(logs / "event-pump.log", "ab")  # noqa: SIM115 - owned by the child
@@ -151,27 +252,29 @@ def main() -> int:
             env=app_env,
             stdout=pump_log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         engines.append(Engine("event pump", "", pump, logs / "event-pump.log"))
 
-        print("Starting the API (Chalice local) …", flush=True)
+        print("Starting the API (Chalice's local server, infra/local_api.py) …", flush=True)
         api_log = open(logs / "api.log", "ab")  # noqa: SIM115 - owned by the child process
         api_process = subprocess.Popen(
             [
-                str(Path(sys.executable).parent / "chalice"),
-                "local",
+                sys.executable,
+                "-m",
+                "infra.local_api",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(ports.api),
                 "--stage",
                 "local",
-                "--no-autoreload",
             ],
             cwd=PROJECT_ROOT,
             env=app_env,
             stdout=api_log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         api_url = f"http://127.0.0.1:{ports.api}"
         engines.append(Engine("api", api_url, api_process, logs / "api.log"))
@@ -218,11 +321,22 @@ def main() -> int:
         print(f"Could not start the local stack: {e}", file=sys.stderr)
         return 1
     finally:
+        (state / "local.json").unlink(missing_ok=True)
         if site is not None:
             site.stop()
+        stores = {"dynamodb", "moto"}
         for engine in reversed(engines):
-            engine.stop()
-        (state / "local.json").unlink(missing_ok=True)
+            if engine.name not in stores:
+                engine.stop()  # the API and the pump: nothing reaches the inboxes any more
+        moto = next((e for e in engines if e.name == "moto"), None)
+        if inboxes_restored and moto is not None and moto.process.poll() is None:
+            try:
+                _save_inboxes(app_env, state)
+            except Exception as e:  # keep the previous save rather than fail the stop
+                print(f"Could not save the inboxes ({e}); kept the previous save.", file=sys.stderr)
+        for engine in reversed(engines):
+            if engine.name in stores:
+                engine.stop()
 
 
 if __name__ == "__main__":

@@ -9,6 +9,11 @@ Every response carries the security headers CloudFront's response headers policy
 pages may fetch from or show images of besides the site's own, as the deployment passes them
 to the policy in AWS (e.g. the Cognito domain of the officers' sign-in), can be given
 locally, separated by spaces, in KMZB_SITE_CONNECT_SRC and KMZB_SITE_IMG_SRC.
+
+Every method on /v1/* is passed to the API, which answers it (a 405 in its error format
+for one it does not declare). Elsewhere GET and HEAD read the bucket: a folder named
+without its slash (`/officer`) is redirected to it (`/officer/`), a missing page is an
+HTML 404 page, never S3's XML; other methods are a 405.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from infra.site_headers import security_headers
 
@@ -36,6 +41,24 @@ RETURNED_HEADERS = (
     "Allow",
 )
 MAX_BODY = 64 * 1024
+SITE_METHODS = ("GET", "HEAD")
+
+NOT_FOUND_PAGE = """<!doctype html>
+<html lang="pl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Nie znaleziono strony — KMZB</title>
+</head>
+<body>
+<main>
+<h1>Nie znaleziono strony</h1>
+<p>Pod tym adresem nie ma strony. <a href="/">Przejdź do mapy zagrożeń</a>.</p>
+<p lang="en">Page not found. <a href="/">Go to the threat map</a>.</p>
+</main>
+</body>
+</html>
+""".encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -51,20 +74,32 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the API logs requests; static files are not worth a line each
 
-    def _relay(self, request: urllib.request.Request) -> None:
+    @staticmethod
+    def _fetch(request: urllib.request.Request) -> tuple[int, Any, bytes] | None:
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                status, headers, payload = response.status, response.headers, response.read()
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as e:
-            status, headers, payload = e.code, e.headers, e.read()
+            return e.code, e.headers, e.read()
         except (urllib.error.URLError, OSError):
+            return None
+
+    def _relay(self, request: urllib.request.Request) -> None:
+        fetched = self._fetch(request)
+        if fetched is None:
             self.send_error(502, "origin unreachable")
             return
+        self._send(*fetched)
+
+    def _send(self, status: int, headers: Any, payload: bytes) -> None:
         self.send_response(status)
         for name in RETURNED_HEADERS:
             if headers.get(name):
                 self.send_header(name, headers[name])
-        self.send_header("Content-Length", str(len(payload)))
+        length = len(payload)
+        if self.command == "HEAD" and not payload:  # the API's HEAD answer: its own length
+            length = int(headers.get("Content-Length") or 0)
+        self.send_header("Content-Length", str(length))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
@@ -88,19 +123,56 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(400)
             return
         # HEAD is answered from a GET without its body: moto refuses anonymous HEADs.
-        self._relay(urllib.request.Request(f"{self.bucket_url}/{key}", method="GET"))
-
-    def do_GET(self) -> None:
-        self._api() if self.path.startswith("/v1/") else self._object()
-
-    def do_HEAD(self) -> None:
-        self._object()
-
-    def do_POST(self) -> None:
-        if self.path.startswith("/v1/"):
-            self._api()
+        fetched = self._fetch(urllib.request.Request(f"{self.bucket_url}/{key}", method="GET"))
+        if fetched is None:
+            self.send_error(502, "origin unreachable")
+        elif fetched[0] in (403, 404):  # S3 says 403 to a reader who may not list the bucket
+            self._missing(path, key)
         else:
-            self.send_error(405)
+            self._send(*fetched)
+
+    def _missing(self, path: str, key: str) -> None:
+        """A folder asked for without its slash is redirected; anything else is a 404 page."""
+        if not key.endswith("index.html"):
+            folder = f"{self.bucket_url}/{key}/index.html"
+            fetched = self._fetch(urllib.request.Request(folder, method="GET"))
+            if fetched is not None and fetched[0] == 200:
+                parts = urlsplit(self.path)
+                location = urlunsplit(("", "", path + "/", parts.query, ""))
+                self.send_response(301)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Content-Length", str(len(NOT_FOUND_PAGE)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(NOT_FOUND_PAGE)
+
+    def _any(self) -> None:
+        if urlsplit(self.path).path.startswith("/v1/"):
+            self._api()  # every method, as CloudFront's /v1/* behaviour allows them all
+        elif self.command in SITE_METHODS:
+            self._object()
+        else:
+            self.send_response(405)
+            self.send_header("Allow", ", ".join(SITE_METHODS))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up do_<METHOD>: every method is answered.
+        if name.startswith("do_"):
+            return self._any
+        raise AttributeError(name)
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # as the local API: 50 clients at once are all answered
+    daemon_threads = True
 
 
 def _sources_from_env(name: str) -> list[str]:
@@ -124,7 +196,7 @@ class SiteServer:
         self.headers = security_headers(connect_src, img_src, https=False)
         attributes = {"api_url": api_url, "bucket_url": bucket_url, "added_headers": self.headers}
         handler = type("SiteHandler", (_Handler,), attributes)
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server = _Server(("127.0.0.1", port), handler)
         self.url = f"http://127.0.0.1:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -80,6 +80,34 @@ def _wait_for_inbox(state: Path, unit: str, report_id: str) -> str:
     raise AssertionError(f"report {report_id} never reached the inbox of {unit}")
 
 
+def _admin(state: Path, *argv: str) -> str:
+    """`kmzb-admin` as a user runs it beside `make run` (the stack found through local.json)."""
+    env = {**os.environ, "KMZB_STATE_DIR": str(state)}
+    env.pop("KMZB_SNS_ENDPOINT", None)
+    env.pop("KMZB_TOPIC_ARN_PREFIX", None)
+    admin = Path(sys.executable).parent / "kmzb-admin"
+    result = subprocess.run([str(admin), *argv], env=env, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode()
+
+
+def _public_ids(site: str, garrison: str) -> list[str]:
+    """The report ids the public map shows for a garrison, read as the map reads them."""
+    status, manifest = _call(site + "feeds/manifest.json")
+    assert status == 200, manifest
+    pointers = {p["garrison"]: p for p in manifest["garrisons"]}
+    assert len(pointers) == 17  # every garrison, at once
+    status, ids = _call(site + pointers[garrison]["ids"].lstrip("/"))
+    assert status == 200
+    return list(ids if isinstance(ids, list) else ids["ids"])
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
 def test_the_local_stack_serves_reports_and_keeps_them_across_a_restart(tmp_path: Path) -> None:
     ports = {name: free_port() for name in ("api", "site", "dynamodb", "moto")}
     stack = _start(tmp_path, ports)
@@ -95,22 +123,75 @@ def test_the_local_stack_serves_reports_and_keeps_them_across_a_restart(tmp_path
         assert _call(addresses["api"] + "/reports", REPORT)[0] == 429
         inbox = _wait_for_inbox(tmp_path, "2061", receipt["id"])
         assert "SMS: KMZB nowe: Walesajace sie bezpanskie psy, Bialystok." in inbox
+        _admin(tmp_path, "subscribe", "--unit", "2061", "--email", "dyzurny@policja.gov.pl")
+        _admin(
+            tmp_path,
+            "subscribe",
+            "--unit",
+            "1261",
+            "--phone",
+            "600100200",
+            "--categories",
+            "speeding",
+        )
+        deadline = time.monotonic() + 30
+        while receipt["id"] not in _public_ids(site, "podlaskie"):
+            assert time.monotonic() < deadline, "the report never reached the public feed"
+            time.sleep(0.5)
+
+        # A second `make run` on the same state folder is refused and touches nothing.
+        local_json = (tmp_path / "local.json").read_bytes()
+        others = {name: free_port() for name in ports}
+        second = _start(tmp_path, others)
+        refused, _ = second.communicate(timeout=60)
+        assert second.returncode == 1
+        assert f"already running from this state folder (pid {stack.pid}" in refused.decode()
+        assert (tmp_path / "local.json").read_bytes() == local_json
+        assert (tmp_path / "run.lock").read_text().strip() == str(stack.pid)
+        assert all(port_is_free(port) for port in others.values())
     finally:
         output = _stop(stack)
     assert "KMZB is running" in output
     assert not (tmp_path / "local.json").exists()
+    assert not (tmp_path / "run.lock").exists()
     for port in ports.values():
         assert port_is_free(port), f"port {port} still in use after stopping"
 
+    # A lock left by a stack that died is taken over.
+    (tmp_path / "run.lock").write_text(f"{_dead_pid()}\n")
     again = _start(tmp_path, ports)
     try:
         addresses = _wait_for_addresses(tmp_path, again)
+        assert (tmp_path / "run.lock").read_text().strip() == str(again.pid)
         url = f"{addresses['api']}/reports/{receipt['id']}?token={receipt['tracking_token']}"
         status, followed = _call(url)
         assert status == 200
         assert followed["status"] == "Nowe"
+        # Nothing moto holds in memory is lost: the map, the inbox, the subscriptions.
+        assert receipt["id"] in _public_ids(addresses["site"], "podlaskie")
+        assert "SMS: KMZB nowe: Walesajace sie bezpanskie psy, Bialystok." in _admin(
+            tmp_path, "inbox", "--unit", "2061"
+        )
+        listed = _admin(tmp_path, "subscriptions", "--unit", "2061")
+        assert "\tdyzurny@policja.gov.pl\t*\treport_created\t" in listed
+        listed = _admin(tmp_path, "subscriptions", "--unit", "1261")
+        assert "sms\t+48600100200\tspeeding\t" in listed
     finally:
         _stop(again)
+
+
+def test_a_second_run_is_refused_while_the_lock_holder_lives(tmp_path: Path) -> None:
+    """Without starting anything: the lock names a live process (this one)."""
+    (tmp_path / "run.lock").write_text(f"{os.getpid()}\n")
+    (tmp_path / "local.json").write_text('{"api": "the first run\'s"}')
+    ports = {name: free_port() for name in ("api", "site", "dynamodb", "moto")}
+    stack = _start(tmp_path, ports)
+    output, _ = stack.communicate(timeout=60)
+    assert stack.returncode == 1
+    assert f"KMZB is already running from this state folder (pid {os.getpid()}" in output.decode()
+    assert (tmp_path / "local.json").read_text() == '{"api": "the first run\'s"}'
+    assert (tmp_path / "run.lock").read_text() == f"{os.getpid()}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["local.json", "run.lock"]
 
 
 def test_a_taken_port_is_named_in_a_clear_message(tmp_path: Path) -> None:

@@ -1,0 +1,176 @@
+"""The local API server: Chalice's local server with API Gateway's answers where they differ.
+
+Requests are routed, authorized and handled by Chalice's own local gateway
+(`chalice.local.LocalGateway`), as `chalice local` does; `make run` starts this instead
+because, in front of the same app:
+
+- an unknown path is a 404 and an officer route without `Authorization` a 401, both in
+  the API's error format, as the deployment's gateway responses give them in AWS
+  (`infra/garrison_stack.GATEWAY_MESSAGES`; a test keeps the two alike), not
+  `403 {"message": "Missing Authentication Token"}`;
+- every HTTP method reaches the app, so one the API does not declare (TRACE, PUT, DELETE,
+  OPTIONS, PATCH, ...) is its 405 in the error format with `Allow`, not the development
+  server's 501 page; OPTIONS gets no CORS stand-in answer (the site and the API share an
+  origin, so the API declares no CORS); a method no route declares on an unknown path is
+  a 405 too, without `Allow`;
+- HEAD answers carry no body;
+- the listen backlog is 128, not 5: 50 clients connecting at once are all answered;
+- each request is logged without the client's address, and credentials in the query
+  (the reporters' tracking tokens) are redacted (`web.redact_credentials`).
+
+    python -m infra.local_api --port 8000     # as `make run` starts it
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from chalice.app import Chalice
+from chalice.config import Config
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    ForbiddenError,
+    LocalChalice,
+    LocalDevServer,
+    LocalGateway,
+    LocalGatewayException,
+    NotAuthorizedError,
+    ThreadedHTTPServer,
+)
+
+from chalicelib.errors import ApiError
+from chalicelib.web import error_response, redact_credentials
+
+BACKLOG = 128
+
+# What API Gateway answers itself (the deployment's gateway responses, same texts).
+NOT_FOUND = (404, "not_found", "Nie ma takiego zasobu.", "Not found.")
+UNAUTHORIZED = (401, "unauthorized", "Wymagane zalogowanie.", "Sign-in required.")
+REJECTED = (403, "request_rejected", "Żądanie odrzucone.", "The request was rejected.")
+UNAVAILABLE = (500, "service_unavailable", "Usługa chwilowo niedostępna.", "Unavailable.")
+
+
+def method_not_allowed(method: str, allow: str | None = None) -> ApiError:
+    headers = {"Allow": allow} if allow else {}
+    return ApiError(
+        405,
+        "method_not_allowed",
+        f"Nieobsługiwana metoda: {method}.",
+        f"Unsupported method: {method}.",
+        headers=headers,
+    )
+
+
+def gateway_error(status: int, code: str, polish: str, english: str) -> ApiError:
+    return ApiError(status, code, polish, english, headers={"Cache-Control": "no-store"})
+
+
+class _Gateway(LocalGateway):
+    def _has_user_defined_options_method(self, lambda_event: Any) -> bool:
+        return True  # OPTIONS goes to the app like any method: no CORS here, as in AWS
+
+
+class ApiRequestHandler(ChaliceRequestHandler):
+    """Chalice's request handler, for any method, answering gateway errors in our format."""
+
+    declared_methods: frozenset[str] = frozenset({"GET", "POST"})
+
+    def __init__(
+        self,
+        request: Any,
+        client_address: Any,
+        server: Any,
+        app_object: Chalice,
+        config: Config,
+    ) -> None:
+        self.local_gateway = _Gateway(app_object, config)
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up do_<METHOD>; every method goes to the gateway.
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        kind = error.headers.get("x-amzn-ErrorType")
+        if isinstance(error, NotAuthorizedError):
+            api_error = gateway_error(*UNAUTHORIZED)
+        elif isinstance(error, ForbiddenError) and kind == "UnauthorizedException":
+            # No route matched the path (API Gateway: MISSING_AUTHENTICATION_TOKEN).
+            if self.command in self.declared_methods:
+                api_error = gateway_error(*NOT_FOUND)
+            else:
+                api_error = method_not_allowed(self.command)
+        elif error.CODE < 500:
+            api_error = gateway_error(error.CODE, *REJECTED[1:])
+        else:
+            api_error = gateway_error(*UNAVAILABLE)
+        response = error_response(api_error).to_dict()
+        headers = {**response["headers"], "x-amzn-RequestId": error.headers.get("x-amzn-RequestId")}
+        self._send_http_response(response["statusCode"], headers, response["body"])
+
+    def _send_http_response_with_body(
+        self, code: int, headers: dict[str, Any], body: str | bytes
+    ) -> None:
+        if self.command != "HEAD":
+            super()._send_http_response_with_body(code, headers, body)
+            return
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
+        self._send_headers(headers)  # and no body: a HEAD answer has none
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # No client address (a raw IP is never logged) and no credentials from the query.
+        line = redact_credentials(format % args)
+        sys.stderr.write(f"[{self.log_date_time_string()}] {line}\n")
+
+
+class ApiServer(ThreadedHTTPServer):
+    request_queue_size = BACKLOG
+
+
+def create_server(app: Chalice, config: Config, host: str, port: int) -> LocalDevServer:
+    """A local server of `app` (Chalice's, with the changes above), bound and ready to serve."""
+    if not isinstance(app, LocalChalice):
+        # As `chalice local` does: current_request per thread.
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    declared = frozenset(method for methods in app.routes.values() for method in methods)
+    handler = type("KmzbApiRequestHandler", (ApiRequestHandler,), {"declared_methods": declared})
+    return LocalDevServer(app, config, host, port, handler_cls=handler, server_cls=ApiServer)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+
+    from chalice.cli.factory import CLIFactory
+    from chalice.deploy.validate import validate_routes
+
+    from infra.engines import PROJECT_ROOT
+
+    parser = argparse.ArgumentParser(description="Serve the KMZB API locally.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument("--stage", default="local", help="the Chalice stage (.chalice/config.json)")
+    args = parser.parse_args(argv)
+    # As `chalice local`: the stage's environment, and the app's logs on stdout.
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    factory = CLIFactory(str(PROJECT_ROOT), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=args.stage)
+    app = config.chalice_app
+    validate_routes(app.routes)
+    server = create_server(app, config, args.host, args.port)
+    server.serve_forever()  # until SIGTERM
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
