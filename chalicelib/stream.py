@@ -11,6 +11,7 @@ delivered again after it was published publishes nothing.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
@@ -164,7 +165,14 @@ def failure_reason(error: BaseException | str, raw: dict[str, Any]) -> str:
         for name, value in (image or {}).items():
             words = value.get("S") if isinstance(value, dict) else None
             if name not in NAMING_ATTRIBUTES and isinstance(words, str) and words.strip():
-                text = text.replace(words, "…")
-                text = text.replace(" ".join(words.split()), "…")
+                # As given, as Python and JSON would quote it, and on one line.
+                for form in (
+                    words,
+                    repr(words)[1:-1],
+                    json.dumps(words)[1:-1],
+                    json.dumps(words, ensure_ascii=False)[1:-1],
+                    " ".join(words.split()),
+                ):
+                    text = text.replace(form, "…")
     text = " ".join(text.split())  # one line
     return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"

@@ -12,6 +12,7 @@ function timeout are configured small so the whole file runs in well under a min
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -531,3 +532,46 @@ def test_a_pump_killed_mid_publish_delivers_that_report_exactly_once_after_a_res
     if restarted_in_window:  # (a machine this slow to start a process cannot show it)
         # It waited out the in-progress window rather than failing ten quick retries.
         assert "in progress elsewhere" in second.output(), second.output()
+
+
+def test_a_record_in_progress_elsewhere_waits_the_function_timeout_and_is_no_failure(
+    client: Any, publishing: Deployment, officers: Officers, tmp_path: Path
+) -> None:
+    # Another invocation holds the record's idempotency record: the pump waits the whole
+    # in-progress window before each retry and never counts that as a failure, even with
+    # no retries left.
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+    )
+
+    officers.create_topic()
+    ids = submit(client, 2)
+    held_until = time.monotonic() + 0.8
+    attempts: list[float] = []
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        attempts.append(time.monotonic())
+        if time.monotonic() < held_until:
+            first = event["Records"][0]["dynamodb"]["SequenceNumber"]
+            context.record_failures[first] = IdempotencyAlreadyInProgressError("held")
+            return {"batchItemFailures": [{"itemIdentifier": first}]}
+        return on_report_change(event, context)
+
+    settings = publishing.settings
+    streams = boto3.client(
+        "dynamodbstreams", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
+    )
+    letters = tmp_path / "dead-letters.jsonl"
+    pump = StreamPump(
+        streams,
+        reports_stream_arn(publishing.dynamodb, settings.reports_table),
+        handler,
+        tmp_path / "event-pump.json",
+        dead_letters=letters,
+        policy=RetryPolicy(max_retries=0, base_delay=0.01, max_delay=0.01, function_timeout=0.3),
+    )
+    assert pump_until(pump, lambda: sum(officers.received(ids).values()) == 2, timeout=10)
+    assert dead_letters(letters) == []
+    assert_each_once(officers, ids, letters)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    assert len(attempts) >= 3 and all(gap >= 0.3 for gap in gaps), gaps
