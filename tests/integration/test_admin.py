@@ -174,14 +174,13 @@ def test_help_describes_a_command_and_exits_cleanly(command: str, capsys: Any) -
     assert "show this help message" in shown and len(shown.splitlines()) > 4
 
 
-def test_an_empty_listing_says_so(admin_env: dict[str, str]) -> None:
+def test_an_empty_listing_says_so_and_a_listing_has_a_header_row(
+    admin_env: dict[str, str],
+) -> None:
     for unit in ("1261", "2061"):
         code, out = admin(admin_env, "subscriptions", "--unit", unit)
         assert code == 0
         assert out.strip() == f"no subscriptions for unit {unit} (kmp-{unit})"
-
-
-def test_a_listing_has_a_header_row(admin_env: dict[str, str]) -> None:
     admin(admin_env, "subscribe", "--unit", "2061", "--email", "ewa@policja.gov.pl")
     code, out = admin(admin_env, "subscriptions", "--unit", "2061")
     assert code == 0

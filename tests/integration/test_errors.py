@@ -67,6 +67,19 @@ def test_an_unsupported_method_gets_405_in_our_format(client: Any) -> None:
     assert response.headers["Allow"] == "POST"
 
 
+def test_a_405_names_the_method_in_each_language(client: Any) -> None:
+    for path, allow in [("/v1/reports", "POST"), ("/v1/health", "GET"), ("/v1/units", "GET")]:
+        for method in ("PUT", "PATCH", "DELETE", "TRACE"):
+            response = client.http.request(method, path)
+            assert response.status_code == 405
+            assert response.headers["Allow"] == allow
+            assert answer(response)["error"] == {
+                "code": "method_not_allowed",
+                "message": f"Nieobsługiwana metoda: {method}.",
+                "message_en": f"Unsupported method: {method}.",
+            }
+
+
 @pytest.mark.parametrize(
     ("query", "status", "code"),
     [

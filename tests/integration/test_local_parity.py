@@ -74,12 +74,13 @@ def base(request: Any, stack: dict[str, Any]) -> str:
 )
 def test_an_unknown_api_path_is_a_404_in_the_error_format(base: str, path: str) -> None:
     for method in ("GET", "POST"):
-        error = error_of(*request(base + path, method), 404)
-        assert error == {
-            "code": "not_found",
-            "message": "Nie ma takiego zasobu.",
-            "message_en": "Not found.",
-        }
+        for headers in ({}, {"Authorization": "Bearer x"}):  # a header changes nothing
+            error = error_of(*request(base + path, method, headers), 404)
+            assert error == {
+                "code": "not_found",
+                "message": "Nie ma takiego zasobu.",
+                "message_en": "Not found.",
+            }
 
 
 def test_the_local_gateway_answers_as_the_deployments_gateway_responses() -> None:
