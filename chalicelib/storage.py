@@ -42,6 +42,8 @@ from chalicelib.reports import InsertOutcome, Report, iso
 from chalicelib.workflow import AuditEntry
 
 TRANSACTION_ATTEMPTS = 8
+# DynamoDB's 5xx error codes: the request may have been applied before it failed.
+SERVER_ERRORS = frozenset({"InternalServerError", "InternalFailure", "ServiceUnavailable"})
 
 
 class ConfirmOutcome(Enum):
@@ -74,14 +76,20 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
 
 def _maybe_committed(error: PynamoDBException) -> bool:
     """Whether a failed write may nonetheless have been applied: DynamoDB's answer was lost
-    (no HTTP answer at all: a timeout, a dropped connection) or was a server error. A 4xx
-    (validation, throttling, a missing table, a cancelled transaction) wrote nothing."""
-    cause = getattr(error, "cause", None)
-    response = getattr(cause, "response", None)
+    (no answer at all: a timeout, a dropped connection) or was a server error. Any other
+    answer (validation, throttling, a missing table, a cancelled transaction) wrote nothing."""
+    code = _error_code(error)
+    return code is None or code in SERVER_ERRORS
+
+
+def _error_code(error: PynamoDBException) -> str | None:
+    """DynamoDB's error code, None when no answer came (pynamodb's own cause_response_code
+    fails on botocore errors whose `response` is None, such as a read timeout)."""
+    response = getattr(error.cause, "response", None)
     if not isinstance(response, dict):
-        return True
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return not (isinstance(status, int) and 400 <= status < 500)
+        return None
+    code = response.get("Error", {}).get("Code")
+    return str(code) if code else None
 
 
 def _parse_iso(text: str) -> datetime:
@@ -519,7 +527,7 @@ class ReportStore:
             page = [_from_item(item) for item in results]
             return page, encode_cursor(results.last_evaluated_key) if len(page) == limit else None
         except PynamoDBException as e:
-            if cursor and getattr(e, "cause_response_code", None) == "ValidationException":
+            if cursor and _error_code(e) == "ValidationException":
                 raise InvalidCursor(cursor) from e  # a start key DynamoDB refuses
             raise StorageUnavailable(str(e)) from e
 
@@ -603,7 +611,7 @@ class ReportStore:
             )
             return True
         except UpdateError as e:
-            if e.cause_response_code == "ConditionalCheckFailedException":
+            if _error_code(e) == "ConditionalCheckFailedException":
                 return False
             raise StorageUnavailable(str(e)) from e
         except PynamoDBException as e:
