@@ -9,7 +9,8 @@ from typing import Any
 import jwt
 import pytest
 
-from chalicelib.auth import InvalidToken, TokenVerifier
+from chalicelib.auth import Identity, InvalidToken, TokenVerifier, authorize
+from chalicelib.errors import ApiError
 from infra import dev_issuer
 
 
@@ -115,3 +116,70 @@ def _variants(state: Path) -> dict[str, str]:
 def test_a_bad_token_is_refused(state: Path, verifier: TokenVerifier, case: str) -> None:
     with pytest.raises(InvalidToken):
         verifier.verify(_variants(state)[case])
+
+
+# --- the scope a verified identity has in a deployment ----------------------------------
+
+
+def _identity(role: str, unit: str, garrison: str) -> Identity:
+    return Identity("sub", "name", role, unit, garrison)
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "garrison"),
+    [
+        ("officer", "1261", "podlaskie"),
+        ("officer", "1261", "nonexistent"),
+        ("officer", "1261", ""),
+        ("coordinator", "1261", "mazowieckie"),
+        ("officer", "2061", "malopolskie"),
+        ("officer", "kpp-2061", "malopolskie"),
+        ("officer", "0000", "malopolskie"),
+        ("officer", "", "malopolskie"),
+        ("admin", "", "nonexistent"),
+        ("admin", "", "Malopolskie"),
+    ],
+)
+def test_claims_that_do_not_fit_the_deployment_are_refused(
+    router: Any, role: str, unit: str, garrison: str
+) -> None:
+    with pytest.raises(ApiError) as refused:
+        authorize(_identity(role, unit, garrison), router, "read")
+    assert (refused.value.status, refused.value.code) == (403, "forbidden")
+
+
+def test_the_scope_is_the_own_unit_or_the_admins_garrison(router: Any) -> None:
+    officer = authorize(_identity("officer", "1261", "malopolskie"), router, "read")
+    assert officer.own_unit is not None and officer.own_unit.id == "kmp-1261"
+    assert officer.units == (officer.own_unit,)
+    admin = authorize(_identity("admin", "", "podlaskie"), router, "read")
+    assert admin.own_unit is None
+    assert {u.garrison for u in admin.units} == {"podlaskie"}
+    assert "kmp-2061" in {u.id for u in admin.units}
+
+
+def test_a_garrison_served_elsewhere_is_refused(router: Any) -> None:
+    from chalicelib.units import Router
+
+    krakow_only = Router(
+        router.index, list(router.garrisons.values()), None, frozenset({"malopolskie"})
+    )
+    authorize(_identity("officer", "1261", "malopolskie"), krakow_only, "read")
+    for identity in (
+        _identity("officer", "2061", "podlaskie"),
+        _identity("admin", "", "podlaskie"),
+    ):
+        with pytest.raises(ApiError) as refused:
+            authorize(identity, krakow_only, "read")
+        assert refused.value.status == 403
+
+
+def test_the_role_matrix_is_applied_after_the_claims(router: Any) -> None:
+    admin = _identity("admin", "", "malopolskie")
+    for action in ("status", "note", "duplicate", "assign", "consultation"):
+        with pytest.raises(ApiError) as refused:
+            authorize(admin, router, action)
+        assert refused.value.code == "role_required"
+    with pytest.raises(ApiError) as refused:
+        authorize(_identity("officer", "1261", "malopolskie"), router, "assign")
+    assert refused.value.code == "role_required"

@@ -77,3 +77,67 @@ def test_a_report_is_overdue_only_after_its_deadline() -> None:
     assert not deadlines.overdue(w.VERIFYING, created, datetime(2026, 6, 8, 9, 0, tzinfo=UTC))
     assert deadlines.overdue(w.VERIFYING, created, datetime(2026, 6, 8, 10, 1, tzinfo=UTC))
     assert not deadlines.overdue(w.CONFIRMED, created, datetime(2027, 1, 1, tzinfo=UTC))
+
+
+# The role matrix: role -> actions. Admins read (and read the audit) and change nothing.
+MATRIX = {
+    "officer": {"read", "status", "note", "duplicate", "consultation", "read_audit"},
+    "coordinator": {"read", "status", "note", "duplicate", "assign", "consultation", "read_audit"},
+    "admin": {"read", "read_audit"},
+}
+
+
+@pytest.mark.parametrize("action", w.ACTIONS)
+@pytest.mark.parametrize("role", ["officer", "coordinator", "admin", "citizen", ""])
+def test_the_role_matrix_allows_exactly_what_it_says(role: str, action: str) -> None:
+    allowed = action in MATRIX.get(role, set())
+    assert w.may_act(role, action) is allowed
+    if allowed:
+        w.require(role, action)
+    else:
+        with pytest.raises(ApiError) as refused:
+            w.require(role, action)
+        assert (refused.value.status, refused.value.code) == (403, "role_required")
+
+
+@pytest.mark.parametrize(("frm", "to"), PAIRS)
+def test_an_admin_makes_no_transition_at_all(frm: str, to: str) -> None:
+    assert w.allowed_transitions(frm, "admin") == []
+    assert w.transitions_view(frm, "admin") == []
+    with pytest.raises(ApiError) as refused:
+        w.check_transition(frm, to, "admin", "Zarząd Dróg")
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("status", w.STATUSES)
+@pytest.mark.parametrize("role", ["officer", "coordinator", "admin"])
+def test_the_actions_offered_on_a_report_follow_the_matrix_and_the_status(
+    role: str, status: str
+) -> None:
+    actions = w.report_actions(status, role)
+    assert set(actions) <= MATRIX[role]
+    assert ("status" in actions) is bool(w.allowed_transitions(status, role))
+    assert ("duplicate" in actions) is (role != "admin" and status in (w.NEW, w.VERIFYING))
+    assert ("assign" in actions) is (role == "coordinator" and status not in w.CLOSED)
+    assert ("note" in actions) is (role != "admin")
+    for move in w.transitions_view(status, role):
+        assert move["requires_institution"] is (move["status"] == w.CONFIRMED_HANDED_OVER)
+        assert move["closes"] is (move["status"] in w.CLOSED)
+
+
+@pytest.mark.parametrize(
+    "blank", ["", " ", "\ufeff", "\u200b\u200c\u200d\u2060", "\u00a0\u3000\t\n", "\u00ad"]
+)
+def test_an_institution_blank_once_invisible_characters_go_is_refused(blank: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        w.check_transition(w.CONFIRMED, w.CONFIRMED_HANDED_OVER, "officer", blank)
+    assert refused.value.code == "institution_required"
+
+
+def test_an_audit_entry_gives_the_subject_and_the_name_apart() -> None:
+    at = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    entry = w.AuditEntry("R", at, "sub-1", "Anna", "duplicate", w.NEW, w.NOT_CONFIRMED, None, "O")
+    shown = entry.as_dict()
+    assert (shown["by"], shown["by_name"], shown["original_id"]) == ("sub-1", "Anna", "O")
+    assert (shown["from_status"], shown["to_status"]) == (w.NEW, w.NOT_CONFIRMED)
+    assert "original_id" not in w.AuditEntry("R", at, "sub-1", "", "note").as_dict()
