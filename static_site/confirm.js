@@ -29,8 +29,9 @@ export async function confirmReport(engine, ref, { button, output, count }) {
     }
     const error = errorOf(answer);
     if (answer.status === 409) {
-      say(output, "To zgłoszenie zostało już przez Ciebie potwierdzone.",
-        "You have already confirmed this report.", "error");
+      // Counted as the server counts: once per network address (IPv6: its /64) and report.
+      say(output, "To zgłoszenie zostało już potwierdzone z Twojego adresu internetowego (IP).",
+        "This report has already been confirmed from your internet (IP) address.", "error");
     } else if (answer.status === 429) {
       const when = retryMoment(answer);
       say(output,

@@ -288,7 +288,7 @@ def test_a_same_category_report_100_m_away_is_offered_and_confirming_it_counts(
     expect(popup.locator(".confirmations")).to_have_text("1", use_inner_text=True)
     popup.get_by_role("button", name="Potwierdzam").click()  # once per client and report
     expect(popup.locator(".confirm-result")).to_contain_text(
-        "już przez Ciebie potwierdzone", use_inner_text=True
+        "już potwierdzone z Twojego adresu internetowego (IP)", use_inner_text=True
     )
 
 
