@@ -560,6 +560,9 @@ SIDE_MARGIN_M = 300.0  # the treaty points' datum and the layers' precision
 SEA_SEEDS = ((17.5, 54.9), (15.5, 54.3), (18.9, 54.7), (14.6, 54.1))
 SAMPLE_M = 250.0  # spacing of the outline points whose Voronoi cells name the nearest powiat
 MIN_AREA_M2 = 100.0  # slivers of rounding, dropped
+# Zones narrower than this are where the two layers differ by less than their own
+# precision (two simplifications of one boundary): dropped, the powiat layer decides.
+MIN_WIDTH_M = 10.0
 
 
 def derive_territory(powiats: dict[str, Any], voivodeships: dict[str, Any]) -> dict[str, Any]:
@@ -588,12 +591,14 @@ def derive_territory(powiats: dict[str, Any], voivodeships: dict[str, Any]) -> d
             lambda c: np.round(np.column_stack(to_deg.transform(c[:, 0], c[:, 1])), DECIMALS),
         )
 
-    def areal(geometry: Any, min_area: float = 0.0) -> Any:
-        """The polygons of a geometry, valid, without parts under min_area."""
+    def areal(geometry: Any, min_area: float = 0.0, min_width: float = 0.0) -> Any:
+        """The polygons of a geometry, valid, without parts under min_area or min_width."""
         parts = [
             p
             for p in shapely.get_parts(shapely.make_valid(geometry))
-            if p.geom_type in ("Polygon", "MultiPolygon") and p.area >= min_area
+            if p.geom_type in ("Polygon", "MultiPolygon")
+            and p.area >= min_area
+            and (min_width <= 0 or not p.buffer(-min_width / 2).is_empty)
         ]
         return shapely.union_all(parts) if parts else Polygon()
 
@@ -622,7 +627,7 @@ def derive_territory(powiats: dict[str, Any], voivodeships: dict[str, Any]) -> d
         )
     )
     territory = shapely.union(outline, sea)
-    abroad = areal(land_all.difference(territory), MIN_AREA_M2)
+    abroad = areal(land_all.difference(territory), MIN_AREA_M2, MIN_WIDTH_M)
     extra = areal(territory.difference(land_all))
     land = shapely.union(
         extra.intersection(outline).intersection(land_all.buffer(LAND_BAND_M)),
@@ -657,7 +662,7 @@ def derive_territory(powiats: dict[str, Any], voivodeships: dict[str, Any]) -> d
         zones.append(({"kind": "abroad"}, abroad))
     for kind, area in (("land", land), ("water", water)):
         for teryt in sorted(regions) if not area.is_empty else ():
-            piece = areal(area.intersection(regions[teryt]), MIN_AREA_M2)
+            piece = areal(area.intersection(regions[teryt]), MIN_AREA_M2, MIN_WIDTH_M)
             if not piece.is_empty:
                 zones.append(({"kind": kind, "teryt": teryt}, piece))
     features = []
