@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.categories import CATEGORIES
 from chalicelib.reports import DAYS_OF_WEEK, MAX_DESCRIPTION, TIMES_OF_DAY
-from chalicelib.workflow import STATUSES
+from chalicelib.workflow import REPORT_ACTIONS, STATUSES
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -79,7 +79,8 @@ SCHEMAS: dict[str, Any] = {
             "occurred_at": {
                 "type": ["string", "null"],
                 "format": "date-time",
-                "description": "ISO 8601 with a time zone, not in the future.",
+                "description": "ISO 8601 with a UTC offset (a time without one is refused, "
+                "never guessed), not in the future.",
             },
             "time_of_day": {"type": ["string", "null"], "enum": [*TIMES_OF_DAY, None]},
             "days_of_week": {
@@ -197,8 +198,59 @@ SCHEMAS["OfficerReport"] = {
         },
         "duplicate_of": {"type": ["string", "null"]},
         "handed_to": {"type": ["string", "null"]},
-        "notes": {"type": "array", "items": {"type": "object"}},
-        "audit": {"type": "array", "items": {"type": "object"}},
+        "meeting_date": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "Consultations: the calendar day of the meeting, as entered",
+        },
+        "meeting_place": {"type": ["string", "null"]},
+        "confirmations": {"type": "integer", "minimum": 0, "description": "Citizens' count"},
+        "transitions": {
+            "type": "array",
+            "description": "The moves the caller's role may make now",
+            "items": {
+                "type": "object",
+                "required": ["status", "requires_institution", "closes"],
+                "properties": {
+                    "status": {"type": "string", "enum": list(STATUSES)},
+                    "requires_institution": {"type": "boolean"},
+                    "closes": {"type": "boolean"},
+                },
+            },
+        },
+        "actions": {
+            "type": "array",
+            "description": "What the caller may do with this report now (the role matrix)",
+            "items": {"type": "string", "enum": list(REPORT_ACTIONS)},
+        },
+        "notes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["at", "by", "by_name", "text"],
+                "properties": {
+                    "at": {"type": "string", "format": "date-time"},
+                    "by": {"type": "string"},
+                    "by_name": {"type": "string"},
+                    "text": {"type": ["string", "null"]},
+                },
+            },
+        },
+        "audit": {"type": "array", "items": _ref("AuditEntry")},
+    },
+}
+SCHEMAS["AuditEntry"] = {
+    "type": "object",
+    "required": ["at", "by", "by_name", "action", "from_status", "to_status", "note"],
+    "properties": {
+        "at": {"type": "string", "format": "date-time"},
+        "by": {"type": "string", "description": "The officer's subject (the token's sub)"},
+        "by_name": {"type": "string", "description": "The officer's name at that moment"},
+        "action": {"type": "string", "enum": ["create", "status", "note", "assign", "duplicate"]},
+        "from_status": {"type": ["string", "null"]},
+        "to_status": {"type": ["string", "null"]},
+        "note": {"type": ["string", "null"]},
+        "original_id": {"type": "string", "description": "Duplicates: the original report"},
     },
 }
 SECURED: list[dict[str, list[str]]] = [{"officerToken": []}]
@@ -206,7 +258,10 @@ SECURED: list[dict[str, list[str]]] = [{"officerToken": []}]
 NO_TOKEN = {"401": {"description": "No token, or not a valid one"}}
 OFFICER_ERRORS = {
     **NO_TOKEN,
-    "403": _error("Another unit's report, or a role that may not do this"),
+    "403": _error(
+        "Another unit's report, a role that may not do this (role_required), or a token "
+        "whose unit or garrison does not fit this deployment"
+    ),
     "404": _error("No such report"),
     **UNAVAILABLE,
 }
@@ -225,7 +280,7 @@ def _officer_change(summary: str, body: dict[str, Any], created: bool = False) -
             },
             "responses": {
                 ("201" if created else "200"): _json(_ref("OfficerReport"), "The report now"),
-                "400": _error("Malformed JSON or a wrong type"),
+                "400": _error("Malformed JSON, a wrong type or a version out of range"),
                 "409": _error("Not allowed from the current status, or a stale version"),
                 "415": _error("Not JSON"),
                 "422": _error("Invalid content"),
@@ -236,16 +291,53 @@ def _officer_change(summary: str, body: dict[str, Any], created: bool = False) -
 
 
 def _body(required: list[str], **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": properties}
+    # Unknown fields are a 422, never silently dropped.
+    return {
+        "type": "object",
+        "required": required,
+        "properties": properties,
+        "additionalProperties": False,
+    }
 
 
-VERSION = {"type": "integer", "description": "status_version as last read"}
+VERSION = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 2**31 - 1,
+    "description": "status_version as last read",
+}
+VIEWING_UNIT = {
+    "name": "unit",
+    "in": "query",
+    "description": "The unit the panel is viewing (an id or TERYT the caller may view)",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,40}$"},
+}
+DAY = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+UNITS = {"type": "array", "items": UNIT_SUMMARY}
 OFFICER_PATHS: dict[str, Any] = {
     "/v1/officer/me": {
         "get": {
-            "summary": "Who the token belongs to",
+            "summary": "Who the token belongs to, and the units they may view",
             "security": SECURED,
-            "responses": {"200": {"description": "The officer"}, **NO_TOKEN},
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["sub", "name", "role", "unit", "units", "garrison"],
+                        "properties": {
+                            "sub": {"type": "string"},
+                            "name": {"type": "string"},
+                            "role": {"type": "string", "enum": ["officer", "coordinator", "admin"]},
+                            "unit": {**UNIT_SUMMARY, "type": ["object", "null"]},
+                            "units": UNITS,
+                            "garrison": {"type": "string"},
+                        },
+                    },
+                    "The caller: own unit (null for an admin) and every unit they may view",
+                ),
+                "403": OFFICER_ERRORS["403"],
+                **NO_TOKEN,
+            },
         }
     },
     "/v1/officer/reports": {
@@ -253,18 +345,31 @@ OFFICER_PATHS: dict[str, Any] = {
             "summary": "The unit's reports, newest first, one page",
             "security": SECURED,
             "parameters": [
-                {"name": "status", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": list(STATUSES)},
+                },
                 {"name": "category", "in": "query", "schema": {"type": "string"}},
-                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "from", "in": "query", "schema": DAY},
+                {"name": "to", "in": "query", "schema": DAY},
                 {
                     "name": "overdue",
                     "in": "query",
                     "schema": {"type": "string", "enum": ["true", "false"]},
                 },
-                {"name": "unit", "in": "query", "schema": {"type": "string"}},
-                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                VIEWING_UNIT,
+                {
+                    "name": "cursor",
+                    "in": "query",
+                    "description": "next_cursor of the previous page of the same query",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                },
             ],
             "responses": {
                 "200": _json(
@@ -278,18 +383,71 @@ OFFICER_PATHS: dict[str, Any] = {
                     },
                     "A page",
                 ),
-                "400": _error("A parameter of the wrong type, or a cursor we did not make"),
-                "422": _error("Unknown status or category"),
+                "400": _error(
+                    "A parameter unknown, of the wrong type or out of range (dates 2000-01-01 "
+                    "to 2099-12-31, limit 1 to 100), an unknown status, category or unit, or a "
+                    "cursor not issued for this query (invalid_cursor)"
+                ),
                 **OFFICER_ERRORS,
             },
         }
     },
     "/v1/officer/reports/{report_id}": {
         "get": {
-            "summary": "One report with its description, notes and audit trail",
+            "summary": "One report with its description, notes, audit trail and what the "
+            "caller may do with it",
             "security": SECURED,
-            "parameters": [REPORT_ID],
-            "responses": {"200": _json(_ref("OfficerReport"), "The report"), **OFFICER_ERRORS},
+            "parameters": [REPORT_ID, VIEWING_UNIT],
+            "responses": {
+                "200": _json(_ref("OfficerReport"), "The report"),
+                "400": _error("An unknown parameter or unit"),
+                **OFFICER_ERRORS,
+            },
+        }
+    },
+    "/v1/officer/reports/{report_id}/candidates": {
+        "get": {
+            "summary": "Open reports of the same unit within 500 m that this one may duplicate",
+            "security": SECURED,
+            "parameters": [REPORT_ID, VIEWING_UNIT],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["candidates"],
+                        "properties": {
+                            "candidates": {
+                                "type": "array",
+                                "maxItems": 20,
+                                "items": {
+                                    "type": "object",
+                                    "required": [
+                                        "id",
+                                        "category",
+                                        "status",
+                                        "created_at",
+                                        "lat",
+                                        "lon",
+                                        "distance_m",
+                                    ],
+                                    "properties": {
+                                        "id": {"type": "string"},
+                                        "category": {"type": "string"},
+                                        "status": {"type": "string", "enum": list(STATUSES)},
+                                        "created_at": {"type": "string", "format": "date-time"},
+                                        "lat": {"type": "number"},
+                                        "lon": {"type": "number"},
+                                        "distance_m": {"type": "number", "minimum": 0},
+                                    },
+                                },
+                            }
+                        },
+                    },
+                    "Nearest first; never the report itself or one that would close a cycle",
+                ),
+                "400": _error("An unknown parameter or unit"),
+                **OFFICER_ERRORS,
+            },
         }
     },
     "/v1/officer/reports/{report_id}/status": _officer_change(
@@ -299,15 +457,23 @@ OFFICER_PATHS: dict[str, Any] = {
             status={"type": "string", "enum": list(STATUSES)},
             version=VERSION,
             note={"type": "string"},
-            institution={"type": "string", "description": "Required when handing over"},
+            institution={
+                "type": "string",
+                "description": "Required (not blank) when handing over outside the police",
+            },
         ),
     ),
     "/v1/officer/reports/{report_id}/notes": _officer_change(
         "Add an internal note", _body(["text"], text={"type": "string"}), created=True
     ),
     "/v1/officer/reports/{report_id}/duplicate": _officer_change(
-        "Close as a duplicate of another report of the unit",
-        _body(["original_id", "version"], original_id={"type": "string"}, version=VERSION),
+        "Close as a duplicate of an open report of the same unit (no cycles)",
+        _body(
+            ["original_id", "version"],
+            original_id={"type": "string"},
+            version=VERSION,
+            note={"type": "string"},
+        ),
     ),
     "/v1/officer/reports/{report_id}/assign": _officer_change(
         "Assign to an officer (coordinators)",
@@ -327,7 +493,7 @@ OFFICER_PATHS: dict[str, Any] = {
                             lat={"type": "number"},
                             lon={"type": "number"},
                             description={"type": "string"},
-                            meeting_date={"type": "string", "format": "date"},
+                            meeting_date={**DAY, "description": "A calendar day, kept as given"},
                             meeting_place={"type": "string"},
                         )
                     }
