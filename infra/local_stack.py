@@ -14,6 +14,7 @@ infra/local_site.py): feeds rebuilt from DynamoDB, subscriptions and inboxes res
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -110,26 +111,24 @@ def _pid_alive(pid: int) -> bool:
 
 def acquire_lock(state: Path) -> Path:
     """Take `state/run.lock` for this process (its pid inside); a lock whose process is gone
-    is taken over. Raises AlreadyRunning when a live process holds it."""
+    is taken over. Raises AlreadyRunning when a live process holds it. Two starts at once are
+    serialised by an advisory lock on the state folder itself, so exactly one wins."""
     lock = state / LOCK_FILE
-    for _ in range(3):
+    folder = os.open(state, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
         try:
-            descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            try:
-                holder = int(lock.read_text("utf-8").strip() or "0")
-            except (OSError, ValueError):
-                holder = 0
-            if holder > 0 and holder != os.getpid() and _pid_alive(holder):
-                raise AlreadyRunning(holder, lock) from None
-            # Stale (its process is gone) or unreadable: take it over.
-            with contextlib.suppress(FileNotFoundError):
-                lock.unlink()
-            continue
-        with os.fdopen(descriptor, "w", encoding="utf-8") as f:
-            f.write(f"{os.getpid()}\n")
-        return lock
-    raise AlreadyRunning(0, lock)  # another start took it between our attempts
+            holder = int(lock.read_text("utf-8").strip() or "0")
+        except (OSError, ValueError):
+            holder = 0  # none, or unreadable: taken over
+        if holder > 0 and holder != os.getpid() and _pid_alive(holder):
+            raise AlreadyRunning(holder, lock)
+        written = state / f"{LOCK_FILE}.{os.getpid()}"
+        written.write_text(f"{os.getpid()}\n", "utf-8")
+        written.replace(lock)  # whole or absent, never half a pid
+    finally:
+        os.close(folder)  # and with it the folder's advisory lock
+    return lock
 
 
 def release_lock(lock: Path) -> None:

@@ -218,3 +218,42 @@ def test_a_bad_port_setting_is_refused(tmp_path: Path, value: str) -> None:
     )
     assert result.returncode != 0
     assert "KMZB_API_PORT" in result.stderr.decode()
+
+
+_TAKE_LOCK = """
+import sys, time
+from pathlib import Path
+from infra.local_stack import AlreadyRunning, acquire_lock
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all at the same instant
+try:
+    acquire_lock(Path(sys.argv[1]))
+except AlreadyRunning:
+    print("refused", flush=True)
+    sys.exit(1)
+print("running", flush=True)
+time.sleep(3)
+"""
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_of_several_runs_started_at_once_exactly_one_takes_the_lock(
+    tmp_path: Path, stale: bool
+) -> None:
+    if stale:
+        (tmp_path / "run.lock").write_text(f"{_dead_pid()}\n")
+    at = str(time.time() + 4.0)
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", _TAKE_LOCK, str(tmp_path), at],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    outcomes = sorted(start.communicate(timeout=60)[0].strip() for start in starts)
+    assert outcomes == ["refused"] * 5 + ["running"]
+    winner = next(s for s in starts if s.returncode == 0)
+    assert (tmp_path / "run.lock").read_text() == f"{winner.pid}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["run.lock"]
