@@ -22,8 +22,33 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Called for every object at every depth. A repeated key is refused rather than letting
+    # the last value silently win, as unknown fields are refused: a client's mistake is never
+    # quietly dropped.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _shown_key(key: str) -> str:
+    text = key if len(key) <= 40 else key[:40] + "…"
+    return json.dumps(text, ensure_ascii=True)  # quoted, escaped: never raw control characters
+
+
 def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
-    """The request's JSON value, or a 400/413/415 ApiError."""
+    """The request's JSON value, or an ApiError: 415 not `application/json`, 413 over
+    `MAX_BODY_BYTES`, 400 `malformed_json` (not JSON, not UTF-8, NaN/Infinity, too deep) or
+    400 `duplicate_key` (a key repeated in any object, at any depth)."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
         raise ApiError(
@@ -41,7 +66,15 @@ def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
         )
     try:
         # NaN and Infinity are not JSON, whatever Python's parser allows.
-        return json.loads(raw or b"", parse_constant=_reject_constant)
+        return json.loads(
+            raw or b"", parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+        )
+    except _DuplicateKey as e:
+        raise bad_request(
+            "duplicate_key",
+            f"Klucz {_shown_key(e.key)} występuje w obiekcie JSON więcej niż raz.",
+            f"The key {_shown_key(e.key)} appears more than once in a JSON object.",
+        ) from None
     except (ValueError, RecursionError):
         raise bad_request(
             "malformed_json",
