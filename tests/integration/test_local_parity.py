@@ -174,15 +174,19 @@ def test_other_methods_on_site_pages_are_refused(stack: dict[str, Any]) -> None:
         assert (status, headers["Allow"]) == (405, "GET, HEAD")
 
 
-def _concurrent_gets(port: int, path: str, clients: int) -> list[tuple[str, float]]:
-    """`clients` connections opened at the same instant, one GET each: (status, seconds)."""
+def _concurrent_gets(port: int, path: str, clients: int) -> list[str]:
+    """`clients` connections opened at the same instant, one GET each: their statuses.
+
+    The kernel completes a handshake at once while the listen backlog has room; a SYN it
+    drops is retransmitted only after a second. So a connection not made within 0.9 s is one
+    the server's backlog refused (a protocol property, not a speed target)."""
     start, results = threading.Barrier(clients), []
 
     def one() -> None:
         start.wait()
-        began = time.monotonic()
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.9) as s:
+                s.settimeout(60)
                 s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
                 data = b""
                 while chunk := s.recv(65536):
@@ -190,7 +194,7 @@ def _concurrent_gets(port: int, path: str, clients: int) -> list[tuple[str, floa
             status = data.split(b" ", 2)[1].decode() if data else "no answer"
         except OSError as e:
             status = type(e).__name__
-        results.append((status, time.monotonic() - began))
+        results.append(status)
 
     threads = [threading.Thread(target=one) for _ in range(clients)]
     for thread in threads:
@@ -204,11 +208,10 @@ def _concurrent_gets(port: int, path: str, clients: int) -> list[tuple[str, floa
 def test_fifty_concurrent_clients_are_all_answered_at_once(
     stack: dict[str, Any], server: str
 ) -> None:
-    # With Chalice's listen backlog of 5 some connections wait for the kernel's retransmits
-    # (1, 3, 7 s) or time out; here every one is answered, promptly.
+    # With Chalice's listen backlog of 5 some handshakes wait for the kernel's retransmits
+    # (1, 3, 7 s) or time out; here every connection is taken at once and answered.
     results = _concurrent_gets(stack[server], "/v1/categories", 50)
-    assert [status for status, _ in results] == ["200"] * 50
-    assert max(seconds for _, seconds in results) < 3.0, sorted(s for _, s in results)
+    assert results == ["200"] * 50
 
 
 def test_the_api_log_never_holds_a_tracking_token(stack: dict[str, Any]) -> None:
