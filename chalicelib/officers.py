@@ -453,7 +453,12 @@ def pick_unit(scope: Scope, router: Router, reference: str | None) -> Unit:
     if unit is None:
         raise bad_request("unknown_unit", "Nieznana jednostka.", "Unknown unit.")
     if unit not in scope.units:
-        raise forbidden()
+        raise ApiError(
+            403,
+            "forbidden",
+            f"Nie masz dostępu do jednostki {unit.name}.",
+            f"You have no access to {unit.name}.",
+        )
     return unit
 
 

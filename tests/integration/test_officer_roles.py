@@ -399,3 +399,41 @@ def test_a_candidate_can_be_marked_the_original(client: Any) -> None:
     # Now the other way round would close a cycle: not offered, and refused.
     offered = answer(get(client, f"/v1/officer/reports/{there}/candidates", auth()))
     assert offered["candidates"] == []
+
+
+def _mark(client: Any, report_id: str, original: str, headers: dict[str, str]) -> Any:
+    return _duplicate(client, report_id, original, 1, headers)
+
+
+def test_two_reports_marked_each_others_duplicates_at_once_never_both_close(
+    client: Any, deployment: Deployment
+) -> None:
+    import functools
+    import multiprocessing
+
+    from tests.integration.conftest import _request_in_process
+
+    headers = {"Authorization": f"Bearer {token('officer', '1261', 'malopolskie')}"}
+    context = multiprocessing.get_context("fork")
+    for _ in range(4):
+        a, b = report(client), report(client)
+        start, results = context.Barrier(2), context.Queue()
+        requests = [
+            functools.partial(_mark, report_id=a, original=b, headers=headers),
+            functools.partial(_mark, report_id=b, original=a, headers=headers),
+        ]
+        processes = [
+            context.Process(
+                target=_request_in_process, args=(deployment.settings, r, start, results)
+            )
+            for r in requests
+        ]
+        for process in processes:
+            process.start()
+        statuses = sorted(results.get(timeout=120) for _ in processes)
+        for process in processes:
+            process.join(timeout=30)
+        assert statuses.count(200) <= 1, statuses
+        first, second = deployment.store.get(a), deployment.store.get(b)
+        assert first is not None and second is not None
+        assert not (first.duplicate_of == b and second.duplicate_of == a)
