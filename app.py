@@ -168,7 +168,9 @@ OFFICER = {"authorizer": officer_token, "content_types": ANY_CONTENT}
 @app.route("/v1/officer/me", methods=["GET"], **OFFICER)
 @api_view
 def officer_me() -> Response:
-    return json_response(200, officers.me(_officer(workflow.READ)), {"Cache-Control": "no-store"})
+    scope = _officer(workflow.READ)
+    _query()  # takes no parameters
+    return json_response(200, officers.me(scope), {"Cache-Control": "no-store"})
 
 
 @app.route("/v1/officer/reports", methods=["GET"], **OFFICER)
