@@ -20,9 +20,10 @@ from tests.browser.test_map import no_violations, open_map, screenshot, view
 
 # Cities of this module's own, so the shared stack's feeds do not mix with test_map's.
 BYDGOSZCZ = (53.1235, 18.0084)  # the receipt and the tracking view: kujawsko-pomorskie
-LUBLIN = (51.2465, 22.5684)  # many reports at one point: lubelskie
+BIALYSTOK = (53.1325, 23.1688)  # many reports at one point: podlaskie
 OPOLE = (50.6751, 17.9213)  # a typed point: opolskie
-RZESZOW = (50.0412, 21.9991)  # times: podkarpackie
+RZESZOW = (50.0412, 21.9991)  # times sent: podkarpackie
+KIELCE = (50.8703, 20.6275)  # the spring gap and the autumn hour: swietokrzyskie
 
 
 def reports_posted(page: Page) -> list[Request]:
@@ -45,10 +46,10 @@ def test_autumn_hour_takes_summer_time_and_a_spring_gap_time_is_refused(
     page: Page, stack: Stack, client_address: str
 ) -> None:
     posted = reports_posted(page)
-    open_map(page, stack, view(*RZESZOW, 15, "report=1"))
+    open_map(page, stack, view(*KIELCE, 15, "report=1"))
     page.get_by_label("Kategoria").select_option("illegal_parking")
     page.get_by_role("button", name="Użyj środka mapy").click()
-    expect(page.locator("#report-unit")).to_contain_text("Rzeszów", use_inner_text=True)
+    expect(page.locator("#report-unit")).to_contain_text("Kielce", use_inner_text=True)
 
     when = page.get_by_label("Kiedy to się dzieje")
     for gap in ("2026-03-29T02:30", "2026-03-29T02:00"):
@@ -189,9 +190,9 @@ def test_a_typed_point_is_rounded_once_and_the_preview_and_the_report_use_it(
 def test_many_reports_at_one_point_show_their_true_count_and_every_one_is_reached(
     page: Page, stack: Stack
 ) -> None:
-    lat, lon = LUBLIN
+    lat, lon = BIALYSTOK
     ids = [send_report(stack, category="vandalism", lat=lat, lon=lon) for _ in range(13)]
-    token = dev_token(stack, unit="0663")
+    token = dev_token(stack, unit="2061")  # Białystok
     closed = ids[3]
     for status in ("Weryfikacja", "Niepotwierdzone"):
         version = stack.officer_call(token, f"/reports/{closed}")["status_version"]
@@ -200,7 +201,7 @@ def test_many_reports_at_one_point_show_their_true_count_and_every_one_is_reache
         )
     wait_for_feed(
         stack,
-        "lubelskie",
+        "podlaskie",
         lambda feed: all(i in feed for i in ids) and feed[closed].status == "Niepotwierdzone",
     )
 
