@@ -32,8 +32,8 @@ def confirm(store: ReportStore, report_id: str, client: str, now: datetime) -> i
         raise ApiError(
             409,
             "already_confirmed",
-            "To zgłoszenie zostało już potwierdzone z tego urządzenia.",
-            "This report was already confirmed from this device.",
+            "To zgłoszenie zostało już potwierdzone z Twojego adresu internetowego (IP).",
+            "This report was already confirmed from your internet (IP) address.",
         )
     if outcome is ConfirmOutcome.LIMIT_REACHED:
         seconds = day.seconds_left(now)

@@ -671,6 +671,8 @@ def record_consultation(
     )
     store.insert(report)
     store.add_audit(
-        _entry(scope, report, now, "create", from_status=None, to_status=workflow.NEW, note=place)
+        _entry(
+            scope, report, now, "consultation", from_status=None, to_status=workflow.NEW, note=place
+        )
     )
     return report

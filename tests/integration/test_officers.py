@@ -246,6 +246,10 @@ def test_an_officer_records_a_threat_raised_at_a_public_debate(client: Any) -> N
     detail = answer(created)
     assert (detail["source"], detail["status"]) == ("consultation", "Nowe")
     assert detail["meeting_place"] == "Debata społeczna, Rada Dzielnicy I"
+    # The audit says where it came from: a consultation, by whom, at which meeting.
+    [entry] = detail["audit"]
+    assert (entry["action"], entry["to_status"]) == ("consultation", "Nowe")
+    assert entry["note"] == "Debata społeczna, Rada Dzielnicy I" and entry["by"]
     listed = answer(get(client, "/v1/officer/reports", auth()))["items"]
     assert [i["source"] for i in listed] == ["consultation"]
     elsewhere = send(
