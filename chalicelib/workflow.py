@@ -203,8 +203,7 @@ class AuditEntry:
     original_id: str | None = None  # duplicates: the report this one duplicates
 
     def as_dict(self) -> dict[str, str | None]:
-        """`by` is the subject, `by_name` the name then; `from`/`to` repeat the statuses for
-        panels written before `from_status`/`to_status`."""
+        """`by` is the subject, `by_name` the name then."""
         entry = {
             "at": self.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "by": self.by,
@@ -212,8 +211,6 @@ class AuditEntry:
             "action": self.action,
             "from_status": self.from_status,
             "to_status": self.to_status,
-            "from": self.from_status,
-            "to": self.to_status,
             "note": self.note,
         }
         if self.original_id is not None:

@@ -631,8 +631,8 @@ function renderEntries(list, entries, describe, empty) {
 function auditText(entry) {
   const [polish, english] = ACTIONS[entry.action] || [entry.action, entry.action];
   const parts = [el("span", { className: "action" }, bilingual(polish, english))];
-  const from = entry.from_status !== undefined ? entry.from_status : entry.from;
-  const to = entry.to_status !== undefined ? entry.to_status : entry.to;
+  const from = entry.from_status;
+  const to = entry.to_status;
   if (from && to) {
     parts.push(el("span", { className: "change" }, ": ", statusText(from), " → ", statusText(to)));
   } else if (to) { // a new report: its first status
