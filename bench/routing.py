@@ -69,11 +69,14 @@ def run(
     collection = load(POWIATY)
     build_ms = median_ms(lambda: PowiatIndex.from_geojson(collection), builds)
     from_file_ms = median_ms(lambda: PowiatIndex.from_file(POWIATY), builds)
+    garrisons = POWIATY.parent.parent / "garrisons.json"
+    # What the first routing request of a cold function pays: powiats, zones, garrisons.
+    router_ms = median_ms(lambda: Router.from_files(POWIATY, garrisons), builds)
 
     index = PowiatIndex.from_geojson(collection)
     sample = random_points(points)
 
-    router = Router.from_files(POWIATY, POWIATY.parent.parent / "garrisons.json")
+    router = Router.from_files(POWIATY, garrisons)
 
     def locate(lat: float, lon: float) -> object:
         return router.find(lat, lon)[0]  # the zones of terytorium.geojson, then the powiats
@@ -99,6 +102,9 @@ def run(
         Measurement("Routing: share of the random points placed in a powiat", placed, "%"),
         Measurement("Index build from parsed GeoJSON (median)", build_ms, "ms", TARGET_BUILD_MS),
         Measurement("Index load + parse + build from file (median)", from_file_ms, "ms"),
+        Measurement(
+            "Router from files: powiats + terytorium zones + garrisons (median)", router_ms, "ms"
+        ),
     ]
 
 

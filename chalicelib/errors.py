@@ -62,6 +62,20 @@ def json_object(body: Any) -> dict[str, Any]:
     return body
 
 
+def known_fields(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    """The body as a JSON object of `allowed` fields only: not an object is a 400, an unknown
+    field a 422 `unknown_field`, so that a client's typo is never silently dropped."""
+    body = json_object(body)
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise invalid(
+            "unknown_field",
+            "Nieznane pole: " + ", ".join(unknown[:5]) + ".",
+            "Unknown field: " + ", ".join(unknown[:5]) + ".",
+        )
+    return body
+
+
 def not_found() -> ApiError:
     return ApiError(404, "not_found", "Nie znaleziono.", "Not found.")
 

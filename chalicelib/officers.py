@@ -28,7 +28,7 @@ from chalicelib.errors import (
     InvalidCursor,
     bad_request,
     invalid,
-    json_object,
+    known_fields,
     not_found,
     wrong_type,
 )
@@ -147,20 +147,6 @@ def detail(
 # --- input ------------------------------------------------------------------
 
 
-def _fields(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
-    """The body as an object of known fields: a field we do not know is a 422, so that a
-    client's typo is never silently dropped."""
-    body = json_object(body)
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise invalid(
-            "unknown_field",
-            "Nieznane pole: " + ", ".join(unknown[:5]) + ".",
-            "Unknown field: " + ", ".join(unknown[:5]) + ".",
-        )
-    return body
-
-
 def _text(
     body: dict[str, Any],
     name: str,
@@ -262,7 +248,7 @@ def change_status(
     """`{status, version, note?, institution?}`; reopening a duplicate makes it a report of
     its own again (`duplicate_of` is cleared)."""
     workflow.require(scope.role, workflow.STATUS)
-    body = _fields(body, frozenset({"status", "version", "note", "institution"}))
+    body = known_fields(body, frozenset({"status", "version", "note", "institution"}))
     to = body.get("status")
     if not isinstance(to, str):
         raise wrong_type("status", "tekstu", "a string")
@@ -304,7 +290,7 @@ def mark_duplicate(
     """`{original_id, version, note?}`: close the report as `Niepotwierdzone`, pointing to an
     open report of the same unit that does not itself lead back to it (no cycles)."""
     workflow.require(scope.role, workflow.DUPLICATE)
-    body = _fields(body, frozenset({"original_id", "version", "note"}))
+    body = known_fields(body, frozenset({"original_id", "version", "note"}))
     original_id = body.get("original_id")
     if not isinstance(original_id, str):
         raise wrong_type("original_id", "tekstu", "a string")
@@ -364,7 +350,7 @@ def mark_duplicate(
 def assign(store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime) -> None:
     """`{assignee, version}` (coordinators; a blank or null assignee unassigns), open reports."""
     workflow.require(scope.role, workflow.ASSIGN)
-    body = _fields(body, frozenset({"assignee", "version"}))
+    body = known_fields(body, frozenset({"assignee", "version"}))
     version = _version(body)
     assignee = _text(body, "assignee", MAX_LINE, multiline=False)
     if report.status in workflow.CLOSED:
@@ -379,7 +365,7 @@ def assign(store: ReportStore, scope: Scope, report: Report, body: Any, now: dat
 def add_note(store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime) -> None:
     """`{text}`: an audit entry of its own; the report's version does not change."""
     workflow.require(scope.role, workflow.NOTE)
-    text = _text(_fields(body, frozenset({"text"})), "text", required=True)
+    text = _text(known_fields(body, frozenset({"text"})), "text", required=True)
     store.add_audit(_entry(scope, report, now, "note", note=text))
 
 
@@ -624,7 +610,7 @@ def record_consultation(
     `meeting_date` is a calendar date `YYYY-MM-DD` (not a time: stored and returned as that
     same string), not after today in Warsaw; `meeting_place` is required and not blank."""
     workflow.require(scope.role, workflow.CONSULTATION)
-    body = _fields(body, CONSULTATION_FIELDS)
+    body = known_fields(body, CONSULTATION_FIELDS)
     code = body.get("category")
     category = categories.get(code) if isinstance(code, str) else None
     if category is None:

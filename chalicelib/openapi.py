@@ -246,7 +246,10 @@ SCHEMAS["AuditEntry"] = {
         "at": {"type": "string", "format": "date-time"},
         "by": {"type": "string", "description": "The officer's subject (the token's sub)"},
         "by_name": {"type": "string", "description": "The officer's name at that moment"},
-        "action": {"type": "string", "enum": ["create", "consultation", "status", "note", "assign", "duplicate"]},
+        "action": {
+            "type": "string",
+            "enum": ["consultation", "status", "note", "assign", "duplicate"],
+        },
         "from_status": {"type": ["string", "null"]},
         "to_status": {"type": ["string", "null"]},
         "note": {"type": ["string", "null"]},

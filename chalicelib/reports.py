@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from chalicelib import categories, plaintext, workflow
-from chalicelib.errors import ApiError, bad_request, invalid, json_object, wrong_type
+from chalicelib.errors import ApiError, bad_request, invalid, known_fields, wrong_type
 from chalicelib.limits import limit_key, warsaw_day
 from chalicelib.units import Placement, parse_coordinate
 
@@ -236,14 +236,7 @@ def parse_point(body: dict[str, Any]) -> tuple[float, float]:
 
 def parse_submission(body: Any, now: datetime) -> Submission:
     """Validate a citizen's report; every problem is a 400 or 422 ApiError."""
-    body = json_object(body)
-    unknown = sorted(set(body) - SUBMISSION_FIELDS)
-    if unknown:
-        raise invalid(
-            "unknown_field",
-            "Nieznane pole: " + ", ".join(unknown[:5]) + ".",
-            "Unknown field: " + ", ".join(unknown[:5]) + ".",
-        )
+    body = known_fields(body, SUBMISSION_FIELDS)
     if "category" not in body:
         raise invalid(
             "missing_field",

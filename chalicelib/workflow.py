@@ -196,7 +196,7 @@ class AuditEntry:
     at: datetime
     by: str  # the officer's subject (sub): immutable, unlike the name
     by_name: str  # the display name at that moment
-    action: str  # "status" | "note" | "assign" | "duplicate" | "create" | "consultation"
+    action: str  # "status" | "note" | "assign" | "duplicate" | "consultation"
     from_status: str | None = None
     to_status: str | None = None
     note: str | None = None

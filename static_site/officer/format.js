@@ -25,7 +25,6 @@ export const SOURCES = { citizen_web: ["formularz obywatela", "citizen web form"
   consultation: ["konsultacja", "consultation"] };
 // A human label for every audit action the API writes.
 export const ACTIONS = {
-  create: ["Utworzenie zgłoszenia", "Report created"],
   consultation: ["Zapis z konsultacji", "Recorded from a consultation"],
   status: ["Zmiana statusu", "Status change"],
   note: ["Notatka", "Note"],

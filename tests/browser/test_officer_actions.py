@@ -16,7 +16,6 @@ from tests.browser.conftest import KRAKOW, Stack
 from tests.browser.test_officer_panel import sign_in, subject_of, token_for, violations
 
 LABELS = {
-    "Utworzenie zgłoszenia",
     "Zapis z konsultacji",
     "Zmiana statusu",
     "Notatka",
@@ -264,5 +263,5 @@ def test_a_consultation_is_recorded_with_its_date_shown_as_a_date(
     assert stored["meeting_date"] == "2026-10-25"
     assert (stored["lat"], stored["lon"]) == (KRAKOW["lat"], KRAKOW["lon"])
     audit = page.locator("#audit li").first.locator(".action")
-    expect(audit).to_have_text(re.compile(r"^(Utworzenie zgłoszenia|Zapis z konsultacji) / "))
+    expect(audit).to_have_text(re.compile(r"^Zapis z konsultacji / "))
     expect(page.locator(f'#report-list li[data-id="{report_id}"]')).to_be_visible()
