@@ -139,7 +139,7 @@ def dump_config(config: dict[str, Any]) -> str:
 
 
 def _contact_problems(label: str, contact: Any) -> list[str]:
-    from infra.admin import AdminError, normalise_email, normalise_phone
+    from infra.contacts import AdminError, normalise_email, normalise_phone
 
     if contact is None:
         return []
