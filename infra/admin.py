@@ -10,6 +10,8 @@
     kmzb-admin units init --garrison malopolskie    # write infra/units/malopolskie.json
     kmzb-admin units check --garrison malopolskie   # validate it after editing
     kmzb-admin boundaries import-prg ~/PRG/PRG_jednostki_administracyjne.gpkg --simplify 5
+    kmzb-admin backup export --garrison malopolskie       # reports and audit to S3
+    kmzb-admin backup restore --from s3://kmzb-backups/backups/malopolskie/20261130T021500Z
 
 Settings come from KMZB_* variables; with none for SNS and a running `make run`,
 it talks to the local stack (the addresses in .kmzb/local.json). `units` and
@@ -237,6 +239,92 @@ def _import_prg(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
     return 0
 
 
+LOCAL_BACKUP_BUCKET = "kmzb-backups"
+
+
+def _backup(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
+    """`backup export|restore` (infra/backup.py) against the local stack or AWS."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    import boto3
+
+    from infra import backup
+
+    local = local_stack_state(env)
+    settings = settings_from_environment(env)
+    s3_endpoint = settings.s3_endpoint
+    if local is not None:
+        s3_endpoint = json.loads((local / "local.json").read_text("utf-8"))["moto"]
+    dynamodb = boto3.client(
+        "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
+    )
+    s3 = boto3.client("s3", region_name=settings.region, endpoint_url=s3_endpoint)
+    tables = backup.TableNames(
+        getattr(args, "reports_table", None) or settings.reports_table,
+        getattr(args, "audit_table", None) or settings.audit_table,
+    )
+    try:
+        if args.backup_command == "export":
+            from chalicelib.deployment import Deployment
+
+            if args.garrison not in Deployment(settings).router.garrisons:
+                raise AdminError(f"unknown garrison {args.garrison!r}")
+            bucket = args.bucket or env.get("KMZB_BACKUP_BUCKET")
+            if not bucket:
+                if s3_endpoint is None:
+                    raise AdminError("give --bucket (or KMZB_BACKUP_BUCKET): the export's bucket")
+                bucket = LOCAL_BACKUP_BUCKET
+            if s3_endpoint is not None:  # local (moto): the bucket is made on first use
+                from infra.local_site import ensure_bucket
+
+                ensure_bucket(s3, bucket, settings.region)
+            prefix = args.prefix or backup.default_prefix(args.garrison, datetime.now(UTC))
+            manifest = backup.export_garrison(
+                dynamodb, s3, tables, args.garrison, bucket, prefix.strip("/")
+            )
+            counts = manifest["tables"]
+            print(
+                f"exported {args.garrison}: {_count(counts['reports']['items'], 'report')} "
+                f"({counts['reports']['consultations']} consultations), "
+                f"{counts['audit']['items']} audit entries "
+                f"in {manifest['seconds']} s to s3://{bucket}/{prefix.strip('/')}/",
+                file=out,
+            )
+            print(
+                f"restore with: kmzb-admin backup restore --from s3://{bucket}/{prefix.strip('/')}",
+                file=out,
+            )
+            return 0
+        bucket, prefix = backup.parse_location(args.source)
+        if args.create_tables:
+            from chalicelib.storage import build_models
+
+            names = replace(settings, reports_table=tables.reports, audit_table=tables.audit)
+            report_model, _, _, audit_model, _, _ = build_models(names)
+            for model in (report_model, audit_model):
+                if not model.exists():
+                    model.create_table(wait=True)
+        result = backup.restore_garrison(dynamodb, s3, tables, bucket, prefix)
+        print(
+            f"restored {result['garrison']} (exported {result['exported_at']}) "
+            f"in {result['seconds']} s:",
+            file=out,
+        )
+        for table, n in result["counts"].items():
+            print(f"  {tables.of(table)}: {n} items", file=out)
+        return 0
+    except backup.BackupError as e:
+        raise AdminError(str(e)) from None
+    except BotoCoreError as e:
+        print(f"kmzb-admin: cannot reach AWS ({e}); is `make run` running?", file=sys.stderr)
+        return 1
+    except ClientError as e:
+        error = e.response.get("Error", {})
+        print(f"kmzb-admin: {error.get('Code')}: {error.get('Message')}", file=sys.stderr)
+        return 1
+
+
 def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
     """A subcommand whose one-line help is also its description in `<command> --help`."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=summary, description=summary)
@@ -349,6 +437,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="the number of voivodeships the layer must have (default: 16)",
     )
     prg_import.add_argument("--encoding", help="the shapefile's text encoding, if not in its .cpg")
+    backup = _command(
+        commands, "backup", "export a garrison's reports and audit to S3, or restore them"
+    )
+    backup_commands = backup.add_subparsers(
+        dest="backup_command", required=True, metavar="<backup command>"
+    )
+    export = _command(
+        backup_commands,
+        "export",
+        "write a garrison's reports, consultations and audit entries to S3 "
+        "(DynamoDB's export format, gzip-compressed, with a manifest)",
+    )
+    export.add_argument("--garrison", required=True, help="the garrison's slug (e.g. malopolskie)")
+    export.add_argument(
+        "--bucket",
+        help="the S3 bucket (default: KMZB_BACKUP_BUCKET; locally kmzb-backups, made if missing)",
+    )
+    export.add_argument("--prefix", help="the key prefix (default: backups/<garrison>/<UTC time>)")
+    export.add_argument(
+        "--reports-table", help="read this reports table (default: KMZB_REPORTS_TABLE's)"
+    )
+    export.add_argument("--audit-table", help="read this audit table (default: KMZB_AUDIT_TABLE's)")
+    restore = _command(
+        backup_commands,
+        "restore",
+        "load an export into empty tables (refuses non-empty ones and then changes nothing)",
+    )
+    restore.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="S3_URL",
+        help="the export: s3://bucket/prefix, as `backup export` printed it",
+    )
+    restore.add_argument(
+        "--reports-table", help="write this reports table (default: KMZB_REPORTS_TABLE's)"
+    )
+    restore.add_argument(
+        "--audit-table", help="write this audit table (default: KMZB_AUDIT_TABLE's)"
+    )
+    restore.add_argument(
+        "--create-tables",
+        action="store_true",
+        help="create the reports and audit tables first if they do not exist "
+        "(the project's keys and indexes; for drills into new tables)",
+    )
     return parser
 
 
@@ -356,8 +490,10 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    if args.command in ("units", "boundaries"):
+    if args.command in ("units", "boundaries", "backup"):
         try:
+            if args.command == "backup":
+                return _backup(env, args, out)
             if args.command == "units":
                 return _units(env, args, out)
             return _import_prg(env, args, out)
