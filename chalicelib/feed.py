@@ -35,6 +35,8 @@ CONFIRMED_FAMILY = frozenset(
 NOT_CONFIRMED_DAYS = 7
 ELIMINATED_DAYS = 30
 IMMUTABLE = "public, max-age=31536000, immutable"
+POINTED = ("compact", "ids", "geojson")  # the files a garrison's pointer names
+MANIFEST_KEY = "feeds/manifest.json"
 SHORT = "public, max-age=60"
 
 
@@ -218,7 +220,7 @@ def build_garrison_feed(
 
 def manifest_file(pointers: list[dict[str, Any]], now: datetime) -> FeedFile:
     body = {"generated_at": iso(now), "garrisons": sorted(pointers, key=lambda p: p["garrison"])}
-    return FeedFile("feeds/manifest.json", _json(body), "application/json", SHORT)
+    return FeedFile(MANIFEST_KEY, _json(body), "application/json", SHORT)
 
 
 class FeedWriter:
@@ -241,6 +243,34 @@ class FeedWriter:
         for file in feed.files:
             self.put(file)
         self.put(feed.pointer_file())
+
+    def exists(self, key: str) -> bool:
+        """Whether the bucket holds `key` (one HEAD request)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def intact(self, garrison: str) -> bool:
+        """Whether the garrison's pointer exists and every file it names does: one GET and
+        three HEADs. False sends the next `refresh` to rebuild the feed."""
+        try:
+            body = self._s3.get_object(Bucket=self._bucket, Key=f"feeds/{garrison}/current.json")[
+                "Body"
+            ].read()
+        except self._s3.exceptions.NoSuchKey:
+            return False
+        try:
+            current = json.loads(body)
+        except ValueError:
+            return False
+        names = [current.get(n) if isinstance(current, dict) else None for n in POINTED]
+        return all(isinstance(n, str) and self.exists(n.lstrip("/")) for n in names)
 
     def pointers(self, garrisons: list[str]) -> list[dict[str, Any]]:
         found = []
@@ -294,16 +324,29 @@ def request_rebuilds(deployment: Deployment, garrisons: set[str]) -> list[str]:
 
 
 def refresh(deployment: Deployment) -> list[str]:
-    """Scheduled: build feeds changed since their last build, never built, or getting old."""
+    """Scheduled: build feeds changed since their last build, never built, getting old, or
+    missing from the bucket (a deleted pointer or a file it names); write the manifest again
+    if it is missing. Returns the garrisons built.
+
+    Checking the bucket costs one GET and three HEADs per garrison and a HEAD of the manifest
+    per run (once a minute): a feed deleted by mistake is back within one schedule period
+    instead of at the hourly rebuild."""
     store, now = deployment.store, deployment.clock().timestamp()
+    writer = deployment.feed_writer
     built = []
     for garrison in sorted(deployment.router.served):
         wanted, last = store.feed_state(garrison)
         # A change in the very instant a build started may have been missed: >= rebuilds.
         due = (
-            last is None or (wanted is not None and wanted >= last) or now - last > REFRESH_AFTER_S
+            last is None
+            or (wanted is not None and wanted >= last)
+            or now - last > REFRESH_AFTER_S
+            or not writer.intact(garrison)
         )
         if due and store.claim_feed_build(garrison, now, deployment.settings.feed_debounce_seconds):
             _build_claimed(deployment, garrison)
             built.append(garrison)
+    if not built and not writer.exists(MANIFEST_KEY):  # a build above wrote it already
+        served = sorted(deployment.router.served)
+        writer.put(manifest_file(writer.pointers(served), deployment.clock()))
     return built
