@@ -305,7 +305,9 @@ def _backup(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
             for model in (report_model, audit_model):
                 if not model.exists():
                     model.create_table(wait=True)
-        result = backup.restore_garrison(dynamodb, s3, tables, bucket, prefix)
+        result = backup.restore_garrison(
+            dynamodb, s3, tables, bucket, prefix, stream_ok=args.stream_ok
+        )
         print(
             f"restored {result['garrison']} (exported {result['exported_at']}) "
             f"in {result['seconds']} s:",
@@ -482,6 +484,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="create the reports and audit tables first if they do not exist "
         "(the project's keys and indexes; for drills into new tables)",
+    )
+    restore.add_argument(
+        "--stream-ok",
+        action="store_true",
+        help="restore even though the reports table has a stream: its trigger announces "
+        "restored reports older than 7 days to officers again (docs/OPERATIONS.md)",
     )
     return parser
 

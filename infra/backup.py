@@ -342,6 +342,19 @@ def _table_is_empty(dynamodb: Any, table: str) -> bool:
     return int(page.get("Count", 0)) == 0 and not page.get("LastEvaluatedKey")
 
 
+def _has_stream(dynamodb: Any, table: str) -> bool:
+    description = dynamodb.describe_table(TableName=table)["Table"]
+    return bool(description.get("StreamSpecification", {}).get("StreamEnabled"))
+
+
+STREAM_WARNING = (
+    "the reports table {table} has a stream: where its trigger runs (the garrison's stack; "
+    "locally `make run`'s event pump) every restored report is a new INSERT, announced to its "
+    "unit's officers again (SMS, e-mail) unless it was announced within the last 7 days, and "
+    "the feed is rebuilt; give --stream-ok to restore anyway (docs/OPERATIONS.md)"
+)
+
+
 def _write_all(
     dynamodb: Any,
     table: str,
@@ -372,11 +385,13 @@ def restore_garrison(
     bucket: str,
     prefix: str,
     progress: Progress | None = None,
+    stream_ok: bool = False,
 ) -> dict[str, Any]:
     """Load an export into empty tables; returns {"garrison", "counts": {table: n}, "seconds"}.
 
-    Every file is read and verified, and every target table checked to exist and be empty,
-    before anything is written: a refused restore changes nothing."""
+    Every file is read and verified, and every target table checked to exist and be empty
+    (and, unless `stream_ok`, the reports table to have no stream), before anything is
+    written: a refused restore changes nothing."""
     progress = progress or Progress()
     started = time.monotonic()
     manifest, found = read_export(s3, bucket, prefix, progress)
@@ -387,6 +402,8 @@ def restore_garrison(
             "restore into new tables (--reports-table/--audit-table) or empty ones; "
             "nothing was written"
         )
+    if not stream_ok and _has_stream(dynamodb, tables.reports):
+        raise BackupError(STREAM_WARNING.format(table=tables.reports) + "; nothing was written")
     for table in TABLES:
         _write_all(dynamodb, tables.of(table), found[table], progress, f"{table} (restored)")
     return {

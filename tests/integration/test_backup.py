@@ -161,7 +161,7 @@ def garrison_only(items: list[dict[str, Any]], ids: set[str], key: str) -> list[
 
 
 def test_a_garrisons_export_restores_every_item_exactly(
-    client: Any, deployment: Deployment, env: dict[str, str], moto_server: Engine
+    client: Any, deployment: Deployment, env: dict[str, str], moto_server: Engine, capsys: Any
 ) -> None:
     ids = fill_garrisons(client, deployment)
     dynamodb, s3 = _dynamodb(deployment), _s3(moto_server)
@@ -193,7 +193,15 @@ def test_a_garrisons_export_restores_every_item_exactly(
         ids["elsewhere"]
     }
 
+    # A restore into a reports table with a stream would announce the reports again: refused
+    # unless asked for; a table without one (as a PITR restore makes) needs no flag.
     target = fresh_tables(deployment)
+    restore = ["backup", "restore", "--from", f"s3://{BUCKET}/drill/1"]
+    restore += ["--reports-table", target.reports, "--audit-table", target.audit]
+    code, _ = admin(env, *restore)
+    assert code == 2 and "has a stream" in capsys.readouterr().err
+    assert scan(dynamodb, target.reports) == [] and scan(dynamodb, target.audit) == []
+    dynamodb.update_table(TableName=target.reports, StreamSpecification={"StreamEnabled": False})
     code, out = admin(
         env,
         "backup",
@@ -332,7 +340,7 @@ def test_restore_creates_missing_tables_when_asked_and_names_them_when_not(
     restore = ["backup", "restore", "--from", f"s3://{BUCKET}/drill/4", *names]
     code, _ = admin(env, *restore)
     assert code == 2 and "does not exist" in capsys.readouterr().err
-    code, out = admin(env, *restore, "--create-tables")
+    code, out = admin(env, *restore, "--create-tables", "--stream-ok")
     assert code == 0, out
     assert f"{names[1]}: 5 items" in out
     indexes = _dynamodb(deployment).describe_table(TableName=names[1])["Table"]
