@@ -288,6 +288,26 @@ class FeedWriter:
 # --- rebuilding (at the edge: the deployment's store and bucket) -------------
 
 REFRESH_AFTER_S = 3600  # time-based rules (7 and 30 days) need a rebuild now and then
+# How often a refresh looks for missing feed objects: every scheduled run in AWS (once a
+# minute), not at each of the local pump's 2-second ticks. By (bucket, garrison), per process.
+CHECK_BUCKET_EVERY_S = 50
+_bucket_checked_at: dict[tuple[str, str], float] = {}
+
+
+def _missing_from_bucket(deployment: Deployment, garrison: str, now: float) -> bool:
+    """Whether the garrison's feed objects (garrison "": the manifest) are missing; checked at
+    most every CHECK_BUCKET_EVERY_S while they are found intact, at every run while not."""
+    key = (deployment.settings.site_bucket, garrison)
+    last = _bucket_checked_at.get(key)
+    if last is not None and 0 <= now - last < CHECK_BUCKET_EVERY_S:
+        return False
+    writer = deployment.feed_writer
+    missing = not (writer.intact(garrison) if garrison else writer.exists(MANIFEST_KEY))
+    if missing:
+        _bucket_checked_at.pop(key, None)
+    else:
+        _bucket_checked_at[key] = now
+    return missing
 
 
 def _build_claimed(deployment: Deployment, garrison: str) -> None:
@@ -328,9 +348,9 @@ def refresh(deployment: Deployment) -> list[str]:
     missing from the bucket (a deleted pointer or a file it names); write the manifest again
     if it is missing. Returns the garrisons built.
 
-    Checking the bucket costs one GET and three HEADs per garrison and a HEAD of the manifest
-    per run (once a minute): a feed deleted by mistake is back within one schedule period
-    instead of at the hourly rebuild."""
+    Checking the bucket costs one GET and three HEADs per garrison and a HEAD of the manifest,
+    at most every CHECK_BUCKET_EVERY_S: a feed deleted by mistake is back within one schedule
+    period (a minute) instead of at the hourly rebuild."""
     store, now = deployment.store, deployment.clock().timestamp()
     writer = deployment.feed_writer
     built = []
@@ -341,12 +361,13 @@ def refresh(deployment: Deployment) -> list[str]:
             last is None
             or (wanted is not None and wanted >= last)
             or now - last > REFRESH_AFTER_S
-            or not writer.intact(garrison)
+            or _missing_from_bucket(deployment, garrison, now)
         )
         if due and store.claim_feed_build(garrison, now, deployment.settings.feed_debounce_seconds):
             _build_claimed(deployment, garrison)
             built.append(garrison)
-    if not built and not writer.exists(MANIFEST_KEY):  # a build above wrote it already
+    # A build above wrote the manifest already.
+    if not built and _missing_from_bucket(deployment, "", now):
         served = sorted(deployment.router.served)
         writer.put(manifest_file(writer.pointers(served), deployment.clock()))
     return built

@@ -99,3 +99,20 @@ def test_deleted_feed_objects_come_back_within_one_refresh_period(
     assert sorted(ids) == sorted(report_ids)
     clock.now += REFRESH_PERIOD
     assert scheduled_refresh() == []  # recovered: back to building only on changes
+
+
+def test_the_bucket_is_looked_at_once_a_schedule_period_not_at_every_local_tick(
+    client: Any, garrison_deployment: Deployment, clock: FakeClock
+) -> None:
+    publishing = garrison_deployment
+    answer(post(client, KRAKOW, ip="203.0.113.1"))
+    assert scheduled_refresh() == [GARRISON]
+    clock.now += REFRESH_PERIOD
+    assert scheduled_refresh() == []  # looked: all there
+    delete(publishing, "everything")
+    for _ in range(5):  # the local pump's 2-second ticks: the bucket is not asked again yet
+        clock.now += timedelta(seconds=2)
+        assert scheduled_refresh() == []
+    clock.now += REFRESH_PERIOD - timedelta(seconds=10)
+    assert scheduled_refresh() == [GARRISON]
+    assert published(publishing)["count"] == 1
