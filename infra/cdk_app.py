@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from infra.engines import PROJECT_ROOT
 
@@ -43,6 +44,7 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
     from infra.garrison_stack import GarrisonStack, garrison_options
     from infra.lambda_data import prepare
     from infra.national_stack import GarrisonSite, NationalStack
+    from infra.protection import EdgeStack, Protection
     from infra.unit_config import garrison_units
 
     # Chalice and the SAM translator create AWS clients (no calls): they want a region.
@@ -64,20 +66,28 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
             f"unknown stacks: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
         )
 
-    app = cdk.App(outdir=str(outdir))
+    # Server access logs are delivered under the log bucket's policy (its ACLs are disabled).
+    app = cdk.App(
+        outdir=str(outdir),
+        context={"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True},
+    )
     built = []
     for g in garrisons:
         if wanted and g.id not in wanted:
             continue
-        GarrisonStack(
+        options = garrison_options(settings, g.id)
+        edge = EdgeStack(app, g.id, account=account, rate_limit=options.protection.rate_limit)
+        stack = GarrisonStack(
             app,
             g.id,
             units=garrison_units(g.id, data),
             headquarters=g.headquarters,
-            options=garrison_options(settings, g.id),
+            options=options,
             env=environment,
+            web_acl_arn=edge.web_acl.attr_arn,
         )
-        built.append(g.id)
+        _edge_logs(app, g.id, account, stack)
+        built += [f"{g.id}-edge", g.id, f"{g.id}-edge-logs"]
     if not wanted or "national" in wanted:
         national = settings.get("national", {})
         placed = settings.get("garrisons", {})
@@ -90,18 +100,40 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
             )
             for g in garrisons
         ]
-        NationalStack(
+        national_account = str(national.get("account") or account)
+        edge = EdgeStack(
+            app,
+            "national",
+            account=national_account,
+            rate_limit=Protection.from_settings(national.get("protection", {})).rate_limit,
+        )
+        national_stack = NationalStack(
             app,
             garrisons=sites,
-            env=cdk.Environment(account=str(national.get("account") or account), region=region),
+            env=cdk.Environment(account=national_account, region=region),
             domain_name=national.get("domain_name") or None,
             certificate_arn=national.get("certificate_arn") or None,
+            web_acl_arn=edge.web_acl.attr_arn,
         )
-        built.append("national")
+        _edge_logs(app, "national", national_account, national_stack)
+        built += ["national-edge", "national", "national-edge-logs"]
     app.synth()
     # Chalice's construct packages into ./chalice.out; the assets are staged in outdir now.
     shutil.rmtree(Path.cwd() / "chalice.out", ignore_errors=True)
     return built
+
+
+def _edge_logs(app: Any, site: str, account: str, stack: Any) -> None:
+    """The site's CloudFront access logs: configured in us-east-1, after its distribution."""
+    from infra.protection import EdgeLogsStack
+
+    EdgeLogsStack(
+        app,
+        site,
+        account=account,
+        distribution_id=stack.distribution.distribution_id,
+        bucket_arn=stack.log_bucket.bucket_arn,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

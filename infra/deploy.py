@@ -63,7 +63,9 @@ def deploy(stack: str, extra: Sequence[str] = (), env: dict[str, str] | None = N
     account, region = caller_account()
     print(f"Deploying kmzb-{stack} to account {account}, region {region}.", file=sys.stderr)
     env.update(KMZB_STACKS=stack, CDK_DEFAULT_ACCOUNT=account, CDK_DEFAULT_REGION=region)
-    command = [str(CDK), "deploy", stack, "--outputs-file", f"build/outputs-{stack}.json", *extra]
+    # The stack, its us-east-1 web ACL (a dependency, deployed first) and its access logs.
+    stacks = [stack, f"{stack}-edge-logs"]
+    command = [str(CDK), "deploy", *stacks, "--outputs-file", f"build/outputs-{stack}.json", *extra]
     return subprocess.run(command, cwd=PROJECT_ROOT, env=env).returncode
 
 

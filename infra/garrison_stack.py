@@ -37,6 +37,12 @@ from chalicelib.deployment import ORIGIN_HEADER
 from chalicelib.units import Unit
 from infra import stages
 from infra.engines import PROJECT_ROOT
+from infra.protection import (
+    API_ACCESS_LOG_FORMAT,
+    Protection,
+    ReservedConcurrency,
+    log_bucket,
+)
 from infra.site_distribution import (
     STATIC_SITE,
     private_bucket,
@@ -84,6 +90,7 @@ class GarrisonOptions:
     cognito_domain_prefix: str | None = None  # globally unique per region
     national_distribution_arn: str | None = None  # the national map's CloudFront distribution
     tiles: dict[str, Any] = field(default_factory=dict)  # config.json's tiles for the map
+    protection: Protection = field(default_factory=Protection)  # WAF, concurrency, throttling
 
 
 def table_properties(model: Any) -> dict[str, Any]:
@@ -168,18 +175,23 @@ class GarrisonStack(cdk.Stack):
         headquarters: str,
         options: GarrisonOptions,
         env: cdk.Environment,
+        web_acl_arn: str | None = None,
     ) -> None:
         super().__init__(
             scope,
             garrison,  # Chalice's construct takes the stage name from the stack's id
             stack_name=f"kmzb-{garrison}",
             env=env,
+            # The web ACL lives in us-east-1 (infra/protection.EdgeStack).
+            cross_region_references=web_acl_arn is not None,
+            synthesizer=ReservedConcurrency(options.protection.concurrency),
             description=f"KMZB: {headquarters} ({garrison})",
         )
         self.garrison = garrison
         self.names = stages.names(garrison)
         self.units = units
         self.options = options
+        self.web_acl_arn = web_acl_arn
         cdk.Tags.of(self).add("kmzb:garrison", garrison)
 
         self.tables = self._tables()
@@ -203,12 +215,14 @@ class GarrisonStack(cdk.Stack):
         self.stream_dead_letters = self._dead_letter_queue(
             "ReportsStreamDeadLetters", self.names["stream_dead_letters"]
         )
+        self.log_bucket = log_bucket(self, garrison)
         self.bucket = self._bucket()
         self.user_pool, self.hosted_ui = self._user_pool()
         self.app = _chalice_app(self, self._function_environment())
         self._stream_trigger()
         self._log_groups()
         self._gateway_responses()
+        self._api_stage()
         self.distribution = self._distribution()
         self.site_url = (
             f"https://{options.domain_name}"
@@ -352,6 +366,8 @@ class GarrisonStack(cdk.Stack):
         bucket = private_bucket(
             self,
             bucket_name=f"{self.names['bucket_prefix']}{self.account}-{self.region}",
+            server_access_logs_bucket=self.log_bucket,
+            server_access_logs_prefix="s3-access/site/",
             lifecycle_rules=[
                 # Every feed build writes new immutable files; old ones are kept a while.
                 s3.LifecycleRule(
@@ -418,6 +434,7 @@ class GarrisonStack(cdk.Stack):
             comment=f"KMZB {self.garrison}",
             domain_name=self.options.domain_name,
             certificate_arn=self.options.certificate_arn,
+            web_acl_arn=self.web_acl_arn,
             additional_behaviors={
                 "/v1/*": cloudfront.BehaviorOptions(
                     origin=origins.HttpOrigin(
@@ -609,6 +626,34 @@ class GarrisonStack(cdk.Stack):
         api.add_property_override("GatewayResponses", responses)
         api.add_property_override("TracingEnabled", True)
 
+    def _api_stage(self) -> None:
+        """Stage throttling to match APIHandler's reserved concurrency, and access logs
+        without client addresses (infra/protection.API_ACCESS_LOG_FORMAT)."""
+        protection = self.options.protection
+        access_logs = logs.CfnLogGroup(
+            self,
+            "ApiAccessLogs",
+            log_group_name=f"/aws/apigateway/kmzb-{self.garrison}-access",
+            retention_in_days=stages.LOG_RETENTION_DAYS,
+        )
+        api = self.app.get_resource("RestAPI")
+        api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": protection.throttle_rate,
+                    "ThrottlingBurstLimit": protection.throttle_burst,
+                    "MetricsEnabled": True,
+                }
+            ],
+        )
+        api.add_property_override(
+            "AccessLogSetting",
+            {"DestinationArn": access_logs.attr_arn, "Format": API_ACCESS_LOG_FORMAT},
+        )
+
     # Operations -------------------------------------------------------------------------------
 
     def _alarms(self) -> None:
@@ -713,4 +758,5 @@ def garrison_options(settings: dict[str, Any], garrison: str) -> GarrisonOptions
         cognito_domain_prefix=entry.get("cognito_domain_prefix") or None,
         national_distribution_arn=national,
         tiles=entry.get("tiles", {}),
+        protection=Protection.from_settings(entry.get("protection", {})),
     )

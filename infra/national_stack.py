@@ -20,6 +20,7 @@ from constructs import Construct
 
 from chalicelib import categories
 from infra import stages
+from infra.protection import ReservedConcurrency, log_bucket
 from infra.site_distribution import (
     STATIC_SITE,
     private_bucket,
@@ -69,15 +70,23 @@ class NationalStack(cdk.Stack):
         env: cdk.Environment,
         domain_name: str | None = None,
         certificate_arn: str | None = None,
+        web_acl_arn: str | None = None,
     ) -> None:
         super().__init__(
             scope,
             "national",
             stack_name="kmzb-national",
             env=env,
+            cross_region_references=web_acl_arn is not None,
+            synthesizer=ReservedConcurrency(),
             description="KMZB: the national map of all garrisons' feeds",
         )
-        bucket = private_bucket(self)
+        self.log_bucket = log_bucket(self, "national")
+        bucket = private_bucket(
+            self,
+            server_access_logs_bucket=self.log_bucket,
+            server_access_logs_prefix="s3-access/site/",
+        )
         headers = security_headers_policy(self, connect_src=[], img_src=[])
         feeds: dict[str, cloudfront.BehaviorOptions] = {}
         for site in garrisons:
@@ -96,13 +105,14 @@ class NationalStack(cdk.Stack):
                 ),
                 headers,
             )
-        distribution = site_distribution(
+        self.distribution = distribution = site_distribution(
             self,
             bucket=bucket,
             headers=headers,
             comment="KMZB national map",
             domain_name=domain_name,
             certificate_arn=certificate_arn,
+            web_acl_arn=web_acl_arn,
             additional_behaviors=feeds,
         )
         s3_deployment.BucketDeployment(

@@ -66,6 +66,7 @@ def site_distribution(
     domain_name: str | None,
     certificate_arn: str | None,
     additional_behaviors: dict[str, cloudfront.BehaviorOptions],
+    web_acl_arn: str | None = None,
 ) -> cloudfront.Distribution:
     index_pages = cloudfront.Function(
         scope,
@@ -92,6 +93,7 @@ def site_distribution(
             cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
         ),
         http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+        web_acl_id=web_acl_arn,  # WAFv2: the ACL's ARN (infra/protection.EdgeStack)
         price_class=cloudfront.PriceClass.PRICE_CLASS_100,
         default_behavior=static_files(
             origins.S3BucketOrigin.with_origin_access_control(bucket),

@@ -277,7 +277,11 @@ def test_the_api_goes_through_the_distribution_with_the_officers_token(
     assert "RestAPI" in json.dumps(api_origin["DomainName"])
     site_origin = origins[distribution["DefaultCacheBehavior"]["TargetOriginId"]]
     assert site_origin["OriginAccessControlId"]  # the bucket is read through OAC only
-    bucket_policy = one(template, "AWS::S3::BucketPolicy")["PolicyDocument"]["Statement"]
+    (bucket_policy,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources(template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"]["Ref"].startswith("SiteBucket")  # not the log bucket's
+    ]
     assert any(s.get("Principal") == {"Service": "cloudfront.amazonaws.com"} for s in bucket_policy)
 
 
@@ -356,7 +360,8 @@ def test_alarms_reach_the_admins_and_logs_are_kept_a_while(templates: dict[str, 
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": admin_topic}]
     groups = resources(template, "AWS::Logs::LogGroup").values()
-    assert len(groups) == 5 and all(g["Properties"]["RetentionInDays"] == 90 for g in groups)
+    assert len(groups) == 5 + 1  # each function's, and API Gateway's access logs
+    assert all(g["Properties"]["RetentionInDays"] == 90 for g in groups)
 
 
 def test_the_national_map_reads_every_garrisons_feed(templates: dict[str, Any]) -> None:
