@@ -37,6 +37,7 @@ ELIMINATED_DAYS = 30
 IMMUTABLE = "public, max-age=31536000, immutable"
 POINTED = ("compact", "ids", "geojson")  # the files a garrison's pointer names
 MANIFEST_KEY = "feeds/manifest.json"
+MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound", "403", "AccessDenied"})
 SHORT = "public, max-age=60"
 
 
@@ -245,13 +246,15 @@ class FeedWriter:
         self.put(feed.pointer_file())
 
     def exists(self, key: str) -> bool:
-        """Whether the bucket holds `key` (one HEAD request)."""
+        """Whether the bucket holds `key` (one HEAD request). A 403 is a missing key too: the
+        functions may read feeds/* but list the bucket only under a prefix condition, and S3
+        answers 403 rather than 404 for a missing key to whoever may not list it."""
         from botocore.exceptions import ClientError
 
         try:
             self._s3.head_object(Bucket=self._bucket, Key=key)
         except ClientError as e:
-            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if e.response.get("Error", {}).get("Code") in MISSING_CODES:
                 return False
             raise
         return True
@@ -259,12 +262,15 @@ class FeedWriter:
     def intact(self, garrison: str) -> bool:
         """Whether the garrison's pointer exists and every file it names does: one GET and
         three HEADs. False sends the next `refresh` to rebuild the feed."""
+        from botocore.exceptions import ClientError
+
+        key = f"feeds/{garrison}/current.json"
         try:
-            body = self._s3.get_object(Bucket=self._bucket, Key=f"feeds/{garrison}/current.json")[
-                "Body"
-            ].read()
-        except self._s3.exceptions.NoSuchKey:
-            return False
+            body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in MISSING_CODES:
+                return False
+            raise
         try:
             current = json.loads(body)
         except ValueError:
