@@ -10,7 +10,7 @@ ifdef KMZB_DATA_SRC
 export KMZB_DATA_DIR := $(abspath $(KMZB_DATA_SRC))
 endif
 
-.PHONY: run test jstest lint typecheck unit integration bench deps tables synth deploy deploy-national \
+.PHONY: run test jstest lint typecheck unit integration bench deps tables synth checkov deploy deploy-national \
 	clean reset prerequisites prerequisites-test
 
 # What the machine must have, checked before any long install (and with what to do).
@@ -50,6 +50,16 @@ tables: deps
 synth: deps
 	$(PY) -m infra.stages --check
 	$(PY) -m infra.templates
+
+# checkov over the expanded templates, with infra/checkov.yaml's reasoned skip list. checkov pins
+# a boto3 the functions cannot share: its own environment in build/checkov.
+build/checkov/.installed: requirements-checkov.txt | prerequisites
+	$(PYTHON) -m venv build/checkov
+	build/checkov/bin/pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+checkov: deps build/checkov/.installed
+	$(PY) -m infra.checkov_scan
 
 # Deploy one garrison's stack (or the national one) with the CDK CLI: docs/DEPLOY.md.
 deploy: deps

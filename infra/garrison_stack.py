@@ -42,6 +42,7 @@ from infra.protection import (
     Protection,
     ReservedConcurrency,
     log_bucket,
+    skip_deployment_helper_policy,
 )
 from infra.site_distribution import (
     STATIC_SITE,
@@ -464,7 +465,7 @@ class GarrisonStack(cdk.Stack):
             },
             **self.options.tiles,
         }
-        s3_deployment.BucketDeployment(
+        deployment = s3_deployment.BucketDeployment(
             self,
             "SiteFiles",
             sources=[
@@ -478,6 +479,7 @@ class GarrisonStack(cdk.Stack):
             distribution_paths=["/index.html", "/config.json", "/officer/*", "/*.js", "/*.css"],
             memory_limit=512,
         )
+        skip_deployment_helper_policy(deployment)
 
     # Officers ---------------------------------------------------------------------------------
 

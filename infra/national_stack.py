@@ -20,7 +20,7 @@ from constructs import Construct
 
 from chalicelib import categories
 from infra import stages
-from infra.protection import ReservedConcurrency, log_bucket
+from infra.protection import ReservedConcurrency, log_bucket, skip_deployment_helper_policy
 from infra.site_distribution import (
     STATIC_SITE,
     private_bucket,
@@ -115,7 +115,7 @@ class NationalStack(cdk.Stack):
             web_acl_arn=web_acl_arn,
             additional_behaviors=feeds,
         )
-        s3_deployment.BucketDeployment(
+        deployment = s3_deployment.BucketDeployment(
             self,
             "SiteFiles",
             sources=[
@@ -133,6 +133,7 @@ class NationalStack(cdk.Stack):
             distribution_paths=["/*"],
             memory_limit=512,
         )
+        skip_deployment_helper_policy(deployment)
         cdk.CfnOutput(self, "SiteUrl", value=f"https://{distribution.distribution_domain_name}")
         cdk.CfnOutput(
             self,
