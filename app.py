@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 from chalice import AuthResponse, Chalice, Cron, Rate, Response
@@ -59,12 +61,36 @@ def _client_key() -> str:
     return limits.client_key(here.client_key_secret, address)
 
 
-def _query(*allowed: str) -> dict[str, str]:
-    return query_params(_request().query_params, frozenset(allowed))
+View = Callable[..., Response]
+
+
+def accepts(*allowed: str) -> Callable[[View], View]:
+    """Declares the query parameters a route takes (every route declares them, even none):
+    an unknown, repeated or empty one is a 400 before the route runs. Goes under `@api_view`.
+    """
+    names = frozenset(allowed)
+
+    def declare(view: View) -> View:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Response:
+            query_params(_request().query_params, names)
+            return view(*args, **kwargs)
+
+        checked.query_parameters = names  # type: ignore[attr-defined]
+        return checked
+
+    return declare
+
+
+def _query() -> dict[str, str]:
+    """The query parameters, already checked against the route's `accepts`."""
+    raw = _request().query_params
+    return query_params(raw, frozenset(raw or {}))
 
 
 @app.route("/v1/health", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
+@accepts()
 def health() -> Response:
     deployment.current().store.ping()
     return json_response(200, {"status": "ok"})
@@ -72,12 +98,14 @@ def health() -> Response:
 
 @app.route("/v1/categories", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
+@accepts()
 def list_categories() -> Response:
     return json_response(200, categories.catalogue(), {"Cache-Control": "public, max-age=3600"})
 
 
 @app.route("/v1/reports", methods=["POST"], content_types=ANY_CONTENT)
 @api_view
+@accepts()
 def submit_report() -> Response:
     request = _request()
     body = parse_json_body(request.raw_body, request.headers.get("content-type"))
@@ -98,9 +126,10 @@ def submit_report() -> Response:
 
 @app.route("/v1/reports/{report_id}", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
+@accepts("token")
 def follow_report(report_id: str) -> Response:
     here = deployment.current()
-    token = _query("token").get("token")
+    token = _query().get("token")
     if not reports.token_matches(here.client_key_secret, report_id, token):
         raise not_found()
     report = here.store.get(report_id)
@@ -111,6 +140,7 @@ def follow_report(report_id: str) -> Response:
 
 @app.route("/v1/reports/{report_id}/confirmations", methods=["POST"], content_types=ANY_CONTENT)
 @api_view
+@accepts()
 def confirm_report(report_id: str) -> Response:
     here = deployment.current()
     count = confirmations.confirm(here.store, report_id, _client_key(), here.clock())
@@ -119,14 +149,16 @@ def confirm_report(report_id: str) -> Response:
 
 @app.route("/v1/units", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
+@accepts()
 def list_units() -> Response:
     return json_response(200, {"units": deployment.current().router.units_view()})
 
 
 @app.route("/v1/units/locate", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
+@accepts("lat", "lon")
 def locate_unit() -> Response:
-    point = _query("lat", "lon")
+    point = _query()
     lat, lon = units.parse_point_query(point.get("lat"), point.get("lon"))
     placement = deployment.current().router.place(lat, lon)
     return json_response(200, placement.as_dict())
@@ -134,6 +166,7 @@ def locate_unit() -> Response:
 
 @app.route("/v1/openapi.json", methods=["GET"], content_types=ANY_CONTENT)
 @api_view
+@accepts()
 def openapi_document() -> Response:
     return json_response(200, openapi.DOCUMENT, {"Cache-Control": "public, max-age=300"})
 
@@ -167,17 +200,18 @@ OFFICER = {"authorizer": officer_token, "content_types": ANY_CONTENT}
 
 @app.route("/v1/officer/me", methods=["GET"], **OFFICER)
 @api_view
+@accepts()
 def officer_me() -> Response:
     scope = _officer(workflow.READ)
-    _query()  # takes no parameters
     return json_response(200, officers.me(scope), {"Cache-Control": "no-store"})
 
 
 @app.route("/v1/officer/reports", methods=["GET"], **OFFICER)
 @api_view
+@accepts("status", "category", "from", "to", "overdue", "unit", "cursor", "limit")
 def officer_reports() -> Response:
     scope, here = _officer(workflow.READ), deployment.current()
-    params = _query("status", "category", "from", "to", "overdue", "unit", "cursor", "limit")
+    params = _query()
     body = officers.list_reports(
         here.store, scope, here.router, params, here.deadlines, here.clock(), _cursor_secret()
     )
@@ -190,6 +224,7 @@ def _cursor_secret() -> bytes:
 
 @app.route("/v1/officer/reports/{report_id}", methods=["GET"], **OFFICER)
 @api_view
+@accepts("unit")
 def officer_report(report_id: str) -> Response:
     scope, here = _officer(workflow.READ), deployment.current()
     _viewing(scope)
@@ -198,14 +233,15 @@ def officer_report(report_id: str) -> Response:
 
 def _viewing(scope: Scope) -> None:
     """A report's routes take `?unit=` as the list does (the unit the panel is viewing): it
-    must be one the caller may view; any other parameter is a 400."""
-    unit = _query("unit").get("unit")
+    must be one the caller may view."""
+    unit = _query().get("unit")
     if unit is not None:
         officers.pick_unit(scope, deployment.current().router, unit)
 
 
 @app.route("/v1/officer/reports/{report_id}/candidates", methods=["GET"], **OFFICER)
 @api_view
+@accepts("unit")
 def officer_duplicate_candidates(report_id: str) -> Response:
     scope, here = _officer(workflow.READ), deployment.current()
     _viewing(scope)
@@ -242,6 +278,7 @@ def _change(report_id: str, action: str, apply: Any) -> Response:
 
 @app.route("/v1/officer/reports/{report_id}/status", methods=["POST"], **OFFICER)
 @api_view
+@accepts()
 def officer_change_status(report_id: str) -> Response:
     return _change(
         report_id,
@@ -254,6 +291,7 @@ def officer_change_status(report_id: str) -> Response:
 
 @app.route("/v1/officer/reports/{report_id}/duplicate", methods=["POST"], **OFFICER)
 @api_view
+@accepts()
 def officer_mark_duplicate(report_id: str) -> Response:
     return _change(
         report_id,
@@ -266,6 +304,7 @@ def officer_mark_duplicate(report_id: str) -> Response:
 
 @app.route("/v1/officer/reports/{report_id}/assign", methods=["POST"], **OFFICER)
 @api_view
+@accepts()
 def officer_assign(report_id: str) -> Response:
     return _change(
         report_id,
@@ -278,6 +317,7 @@ def officer_assign(report_id: str) -> Response:
 
 @app.route("/v1/officer/reports/{report_id}/notes", methods=["POST"], **OFFICER)
 @api_view
+@accepts()
 def officer_add_note(report_id: str) -> Response:
     scope, here = _officer(workflow.NOTE), deployment.current()
     body = _json_body()
@@ -288,6 +328,7 @@ def officer_add_note(report_id: str) -> Response:
 
 @app.route("/v1/officer/consultations", methods=["POST"], **OFFICER)
 @api_view
+@accepts()
 def officer_record_consultation() -> Response:
     scope, here = _officer(workflow.CONSULTATION), deployment.current()
     body = _json_body()

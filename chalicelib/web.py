@@ -84,15 +84,31 @@ def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
 
 
 def query_params(raw: Mapping[str, str] | None, allowed: frozenset[str]) -> dict[str, str]:
-    """The query string's parameters; one we do not know is a 400, not silently ignored."""
-    params = dict(raw or {})
-    unknown = sorted(set(params) - allowed)
+    """The query string's parameters as `{name: value}`; every bad one is a 400.
+
+    `raw` is Chalice's `request.query_params` (a MultiDict with `getlist`, or None when the
+    URL has no query). A name we do not know is `unknown_parameter`, a name given twice
+    (`?status=a&status=b`: which one did the client mean?) is `duplicate_parameter`, and a
+    name without a value is `empty_parameter`, never silently resolved to one value.
+    """
+    if not raw:
+        return {}
+    unknown = sorted(set(raw) - allowed)
     if unknown:
         raise bad_request(
             "unknown_parameter",
             "Nieznany parametr: " + ", ".join(unknown[:5]) + ".",
             "Unknown parameter: " + ", ".join(unknown[:5]) + ".",
         )
+    getlist = getattr(raw, "getlist", None)
+    repeated = sorted(name for name in raw if callable(getlist) and len(getlist(name)) > 1)
+    if repeated:
+        raise bad_request(
+            "duplicate_parameter",
+            "Parametr podany więcej niż raz: " + ", ".join(repeated[:5]) + ".",
+            "A parameter given more than once: " + ", ".join(repeated[:5]) + ".",
+        )
+    params = {name: raw[name] for name in raw}
     empty = sorted(name for name, value in params.items() if value == "")
     if empty:
         raise bad_request(

@@ -60,3 +60,91 @@ def test_every_route_is_in_the_openapi_document_and_nothing_else(client: Any) ->
         for operation in operations.values():
             names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
             assert names == set(re.findall(r"{(\w+)}", path))
+
+
+def _routes_with_a_report(client: Any) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """(method, path) of every route, with a real report id (a Kraków report, the officer's
+    own unit), and the officer's headers."""
+    from tests.integration.test_officers import auth
+    from tests.integration.test_submission import KRAKOW, post
+
+    receipt = answer(post(client, KRAKOW, ip="203.0.113.77"))
+    report_id = receipt["id"]
+    paths = [
+        ("get", "/v1/health"),
+        ("get", "/v1/categories"),
+        ("post", "/v1/reports"),
+        ("get", f"/v1/reports/{report_id}"),
+        ("post", f"/v1/reports/{report_id}/confirmations"),
+        ("get", "/v1/units"),
+        ("get", "/v1/units/locate"),
+        ("get", "/v1/openapi.json"),
+        ("get", "/v1/officer/me"),
+        ("get", "/v1/officer/reports"),
+        ("get", f"/v1/officer/reports/{report_id}"),
+        ("get", f"/v1/officer/reports/{report_id}/candidates"),
+        ("post", f"/v1/officer/reports/{report_id}/status"),
+        ("post", f"/v1/officer/reports/{report_id}/duplicate"),
+        ("post", f"/v1/officer/reports/{report_id}/assign"),
+        ("post", f"/v1/officer/reports/{report_id}/notes"),
+        ("post", "/v1/officer/consultations"),
+    ]
+    return paths, {**auth(), "content-type": "application/json"}
+
+
+def test_every_route_declares_its_query_parameters() -> None:
+    from app import app
+
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            if method != "OPTIONS":
+                assert isinstance(
+                    getattr(entry.view_function, "query_parameters", None), frozenset
+                ), (
+                    method,
+                    path,
+                )
+
+
+def test_an_unknown_query_parameter_is_a_400_on_every_route(client: Any) -> None:
+    paths, headers = _routes_with_a_report(client)
+    from app import app
+
+    assert len(paths) == sum(len(m) - ("OPTIONS" in m) for m in app.routes.values())
+    for method, path in paths:
+        for query in ("foo=1", "x=", "lat=50&lon=20&lat2=1", "token=a&unit=1261&v=2"):
+            if path.endswith("/locate") and query.startswith("lat="):
+                query = "lat=50&lon=20&Lat=1"
+            response = getattr(client.http, method)(f"{path}?{query}", headers=headers, body="{}")
+            assert response.status_code == 400, (method, path, query, response.body)
+            assert answer(response)["error"]["code"] == "unknown_parameter", (path, query)
+
+
+def test_a_repeated_query_parameter_is_a_400_not_its_last_value(client: Any) -> None:
+    from tests.integration.test_officers import auth
+    from tests.integration.test_submission import KRAKOW, post
+
+    receipt = answer(post(client, KRAKOW, ip="203.0.113.78"))
+    real = receipt["tracking_token"]
+    officer = auth()
+    cases = [
+        ("/v1/officer/reports?status=Nowe&status=Weryfikacja", officer),
+        ("/v1/officer/reports?limit=5&limit=6", officer),
+        ("/v1/officer/reports?limit=5&status=Nowe&limit=5", officer),
+        ("/v1/units/locate?lat=50.06&lat=52.2&lon=19.93", {}),
+        ("/v1/units/locate?lat=50.06&lon=19.93&lon=19.93", {}),
+        (f"/v1/reports/{receipt['id']}?token=x&token={real}", {}),
+        (f"/v1/reports/{receipt['id']}?token={real}&token={real}", {}),
+        (f"/v1/officer/reports/{receipt['id']}?unit=1261&unit=1465", officer),
+    ]
+    for url, headers in cases:
+        response = client.http.get(url, headers=headers)
+        assert response.status_code == 400, (url, response.body)
+        error = answer(response)["error"]
+        assert error["code"] == "duplicate_parameter", url
+        assert error["message"] and error["message_en"]
+    # Given once each, the same requests succeed.
+    assert client.http.get(f"/v1/reports/{receipt['id']}?token={real}").status_code == 200
+    assert client.http.get("/v1/units/locate?lat=50.06&lon=19.93").status_code == 200
+    ok = client.http.get("/v1/officer/reports?status=Nowe&limit=5", headers=officer)
+    assert ok.status_code == 200
