@@ -14,6 +14,8 @@ because, in front of the same app:
   origin, so the API declares no CORS); a method no route declares on an unknown path is
   a 405 too, without `Allow`;
 - HEAD answers carry no body;
+- a chunked request body (`Transfer-Encoding: chunked`, as curl sends a piped body) is
+  read as API Gateway reads it, not dropped into a `malformed_json` 400;
 - the listen backlog is 128, not 5: 50 clients connecting at once are all answered;
 - each request is logged without the client's address, and credentials in the query
   (the reporters' tracking tokens) are redacted (`web.redact_credentials`).
@@ -47,6 +49,8 @@ from chalicelib.errors import ApiError
 from chalicelib.web import error_response, redact_credentials
 
 BACKLOG = 128
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
+MAX_CHUNK_LINE = 1024
 
 # What API Gateway answers itself (the deployment's gateway responses, same texts).
 NOT_FOUND = (404, "not_found", "Nie ma takiego zasobu.", "Not found.")
@@ -68,6 +72,39 @@ def method_not_allowed(method: str, allow: str | None = None) -> ApiError:
 
 def gateway_error(status: int, code: str, polish: str, english: str) -> ApiError:
     return ApiError(status, code, polish, english, headers={"Cache-Control": "no-store"})
+
+
+class ChunkedBodyError(Exception):
+    """A chunked body that cannot be read: (status, code, Polish, English)."""
+
+
+def read_chunked(stream: Any, limit: int) -> bytes:
+    """The body of a `Transfer-Encoding: chunked` request (RFC 9112, section 7.1).
+
+    Raises ChunkedBodyError: 400 for malformed chunking, 413 past `limit` bytes.
+    """
+    malformed = ChunkedBodyError(
+        400, "malformed_body", "Nieczytelna treść żądania.", "The request body is malformed."
+    )
+    body = bytearray()
+    while True:
+        line = stream.readline(MAX_CHUNK_LINE)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not size_text or size_text.strip(b"0123456789abcdefABCDEF"):
+            raise malformed
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        if len(body) + size > limit:
+            raise ChunkedBodyError(413, "body_too_large", "Treść jest za duża.", "Too large.")
+        chunk = stream.read(size)
+        if len(chunk) != size or stream.readline(3) not in (b"\r\n", b"\n"):
+            raise malformed
+        body += chunk
+    while True:  # trailer fields, up to the empty line
+        line = stream.readline(MAX_CHUNK_LINE)
+        if line in (b"\r\n", b"\n", b""):
+            return bytes(body)
 
 
 class _Gateway(LocalGateway):
@@ -96,6 +133,25 @@ class ApiRequestHandler(ChaliceRequestHandler):
         if name.startswith("do_"):
             return self._generic_handle
         raise AttributeError(name)
+
+    def _parse_payload(self) -> tuple[dict[str, Any], bytes | None]:
+        if "chunked" not in self.headers.get("transfer-encoding", "").lower():
+            return super()._parse_payload()
+        body = read_chunked(self.rfile, MAX_PAYLOAD_BYTES)
+        headers = {k: v for k, v in dict(self.headers).items() if k.lower() != "transfer-encoding"}
+        headers["Content-Length"] = str(len(body))
+        return headers, body or None
+
+    def _generic_handle(self) -> None:
+        try:
+            super()._generic_handle()
+        except ChunkedBodyError as e:
+            self.close_connection = True  # where the next request would start is unknown
+            response = error_response(gateway_error(*e.args)).to_dict()
+            self._send_http_response(response["statusCode"], response["headers"], response["body"])
+
+    # Chalice binds its own handler to these names; ours must answer them too.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         kind = error.headers.get("x-amzn-ErrorType")

@@ -238,3 +238,58 @@ def test_the_api_log_never_holds_a_tracking_token(stack: dict[str, Any]) -> None
     assert token[:8] not in log
     lines = [line for line in log.splitlines() if report in line]
     assert not any(line.startswith("127.0.0.1") for line in lines)  # nor the client's address
+
+
+def _chunked_post(base: str, path: str, pieces: list[bytes]) -> tuple[int, Any, bytes]:
+    import http.client
+
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    connection.request("POST", path, body=iter(pieces), headers=headers, encode_chunked=True)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, response.headers, body
+
+
+def test_a_chunked_body_is_read_as_api_gateway_reads_it(base: str) -> None:
+    # curl sends a piped body chunked; the body must reach the app whole, in any pieces.
+    body = json.dumps({"category": "no_such_category", "lat": 50.06, "lon": 19.93}).encode()
+    for pieces in ([body], [body[:7], body[7:20], body[20:]], [bytes([b]) for b in body]):
+        error = error_of(*_chunked_post(base, "/v1/reports", pieces), 422)
+        assert error["code"] != "malformed_json"
+    repeated = b'{"lat": 50.06, "lon": 19.93, "lat": 52.2}'
+    error = error_of(*_chunked_post(base, "/v1/reports", [repeated[:10], repeated[10:]]), 400)
+    assert error["code"] == "duplicate_key"  # parsed, so the repeated key is seen
+    big = b'{"category": "vandalism", "description": "' + b"a" * 20_000 + b'"}'
+    assert _chunked_post(base, "/v1/reports", [big[:9000], big[9000:]])[0] == 413
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"zz\r\n{}\r\n0\r\n\r\n",  # not a hexadecimal size
+        b"\r\n",  # no size at all
+        b"5\r\n{}\r\n0\r\n\r\n",  # shorter than announced
+        b"-2\r\n{}\r\n0\r\n\r\n",  # negative
+    ],
+)
+def test_a_malformed_chunked_body_is_a_400_in_the_error_format(
+    stack: dict[str, Any], raw: bytes
+) -> None:
+    for port in (stack["api_port"], stack["site_port"]):
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            head = (
+                "POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            )
+            s.sendall(head.encode() + raw)
+            s.shutdown(socket.SHUT_WR)  # a short body ends here, as a client that gave up
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        head_text, _, payload = data.partition(b"\r\n\r\n")
+        assert head_text.split(b" ")[1] == b"400", data[:300]
+        error = json.loads(payload)["error"]
+        assert error["code"] == "malformed_body" and error["message"] and error["message_en"]
