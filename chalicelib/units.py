@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,18 @@ def parse_coordinate(value: float, name: str) -> float:
     return value
 
 
+# A coordinate in a query string: plain ASCII decimal (`50.06`, `-1`, `+19.9`), nothing that
+# Python's float() also takes (`٥٠`, ` 50`, `1e1`, `inf`, `nan`, `5_0`).
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
 def parse_point_query(lat: str | None, lon: str | None) -> tuple[float, float]:
-    """?lat=..&lon=.. of a query string."""
+    """`?lat=..&lon=..` of a query string, in degrees (WGS84), as `(lat, lon)`.
+
+    Each must be a plain ASCII decimal number (sign, digits, at most one dot): anything else,
+    however float() would read it (other scripts' digits, padding, exponents), is a 400
+    `wrong_type`; a missing one is `missing_field`; out of range as `parse_coordinate` says.
+    """
     point = []
     for name, raw in (("lat", lat), ("lon", lon)):
         if raw is None or not raw.strip():
@@ -114,15 +125,13 @@ def parse_point_query(lat: str | None, lon: str | None) -> tuple[float, float]:
                 f"Brak wymaganego parametru „{name}”.",
                 f"The required parameter '{name}' is missing.",
             )
-        try:
-            value = float(raw)
-        except ValueError:
+        if not _DECIMAL.fullmatch(raw):
             raise bad_request(
                 "wrong_type",
                 f"Parametr „{name}” musi być liczbą.",
                 f"Parameter '{name}' must be a number.",
-            ) from None
-        point.append(parse_coordinate(value, name))
+            )
+        point.append(parse_coordinate(float(raw), name))
     return point[0], point[1]
 
 

@@ -148,3 +148,32 @@ def test_a_repeated_query_parameter_is_a_400_not_its_last_value(client: Any) -> 
     assert client.http.get("/v1/units/locate?lat=50.06&lon=19.93").status_code == 200
     ok = client.http.get("/v1/officer/reports?status=Nowe&limit=5", headers=officer)
     assert ok.status_code == 200
+
+
+def test_locate_takes_only_plain_ascii_decimal_coordinates(client: Any) -> None:
+    bad = [
+        "lat=%D9%A5%D9%A0&lon=19.93",  # Arabic-Indic digits: "50"
+        "lat=50.06&lon=%EF%BC%91%EF%BC%99",  # full-width "19"
+        "lat=%2050.06&lon=19.93",  # leading space
+        "lat=50.06%20&lon=19.93",  # trailing space
+        "lat=50.06%0A&lon=19.93",  # trailing newline
+        "lat=5e1&lon=19.93",
+        "lat=5_0&lon=19.93",
+        "lat=50.0.6&lon=19.93",
+        "lat=nan&lon=19.93",
+        "lat=50.06&lon=infinity",
+        "lat=0x32&lon=19.93",
+        "lat=50.06&lon=--19",
+    ]
+    for query in bad:
+        response = client.http.get(f"/v1/units/locate?{query}")
+        assert response.status_code == 400, (query, response.body)
+        assert answer(response)["error"]["code"] == "wrong_type", query
+    for query in (
+        "lat=50.06&lon=19.93",
+        "lat=%2B50.06&lon=19.9300",
+        "lat=50.&lon=19.93",
+        "lat=50&lon=20",
+    ):
+        response = client.http.get(f"/v1/units/locate?{query}")
+        assert response.status_code == 200, (query, response.body)
