@@ -17,7 +17,6 @@ import hmac
 import json
 import math
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -157,12 +156,13 @@ def _text(
 ) -> str | None:
     """A free-text field cleaned as `plaintext.clean` (the browser trims the same way): None
     when absent or blank (a 422 if `required`); control characters (but line breaks and tabs
-    in a multi-line field) and lone surrogates, which DynamoDB cannot store, are a 422."""
+    in a multi-line field), lone surrogates, which DynamoDB cannot store, and bidi controls,
+    which reorder what the panel shows, are a 422 (`plaintext.has_forbidden_characters`)."""
     value = body.get(name)
     if value is not None and not isinstance(value, str):
         raise wrong_type(name, "tekstu", "a string")
     text = plaintext.clean(value or "")
-    if not text:
+    if plaintext.is_blank(text):
         if required:
             raise invalid(
                 "missing_field",
@@ -170,12 +170,11 @@ def _text(
                 f"Field '{name}' is required and cannot be blank.",
             )
         return None
-    allowed = "\n\t" if multiline else ""
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text):
+    if plaintext.has_forbidden_characters(text, multiline=multiline):
         raise invalid(
             "invalid_characters",
-            f"Pole „{name}” zawiera niedozwolone znaki sterujące.",
-            f"Field '{name}' contains control characters that are not allowed.",
+            f"Pole „{name}” zawiera niedozwolone znaki sterujące (np. kierunkiem tekstu).",
+            f"Field '{name}' contains control characters (e.g. bidi) that are not allowed.",
         )
     if len(text) > limit:
         raise invalid(

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -135,22 +134,17 @@ def _optional_str(body: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _has_forbidden_characters(text: str, allowed: str = "") -> bool:
-    # Control characters (but line breaks and tabs in a description) and lone
-    # surrogates, which DynamoDB cannot store as UTF-8.
-    return any((unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed) for ch in text)
-
-
 def clean_description(raw: str) -> str | None:
     """The description as stored (`plaintext.clean`: the browser trims and counts alike), or
     None when nothing but white space and invisible characters was typed; a 422 for control
-    characters or more than `MAX_DESCRIPTION` code points."""
+    characters, bidi controls (`plaintext.has_forbidden_characters`) or more than
+    `MAX_DESCRIPTION` code points."""
     text = plaintext.clean(raw)
-    if _has_forbidden_characters(text, allowed="\n\t"):
+    if plaintext.has_forbidden_characters(text, multiline=True):
         raise invalid(
             "invalid_characters",
-            "Opis zawiera niedozwolone znaki sterujące.",
-            "The description contains control characters that are not allowed.",
+            "Opis zawiera niedozwolone znaki sterujące (np. kierunkiem tekstu).",
+            "The description contains control characters (e.g. bidi) that are not allowed.",
         )
     if len(text) > MAX_DESCRIPTION:
         raise invalid(

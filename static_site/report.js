@@ -23,12 +23,10 @@ const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 export const descriptionLength = plaintext.length;
 
 /**
- * Control characters other than line breaks and tabs, and lone surrogates: the server refuses
- * them in a description (chalicelib/reports.py, Unicode categories Cc and Cs), so the form does.
+ * Control characters other than line breaks and tabs, lone surrogates and bidi controls: the
+ * server refuses them in a description (plaintext.js = chalicelib/plaintext.py), so the form does.
  */
-export function hasForbiddenCharacters(text) {
-  return /[^\P{Cc}\n\t]|\p{Cs}/u.test(text);
-}
+export const hasForbiddenCharacters = (text) => plaintext.hasForbiddenCharacters(text, true);
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -317,8 +315,8 @@ export class ReportForm {
         `The description has ${length} characters; ${MAX_DESCRIPTION} are allowed.`]);
     }
     if (hasForbiddenCharacters(plaintext.clean(draft.description))) {
-      errors.push(["report-description", "Opis zawiera niedozwolone znaki sterujące.",
-        "The description contains control characters that are not allowed."]);
+      errors.push(["report-description", "Opis zawiera niedozwolone znaki sterujące (np. kierunkiem tekstu).",
+        "The description contains control characters (e.g. bidi) that are not allowed."]);
     }
     return errors;
   }

@@ -249,7 +249,13 @@ def test_a_status_change_at_its_extremes_is_refused_and_changes_nothing(
         ("notes", {"text": None}, 422),
         ("notes", {"txt": "a"}, 422),
         ("notes", [], 400),
+        ("notes", {"text": "\u2800\u3164\u115f\u1160\uffa0"}, 422),  # blank: fillers
+        ("notes", {"text": "\u200e\u200f\u034f\ufe0f\U000e0020"}, 422),  # blank: marks, tags
+        ("notes", {"text": "notatka \u202e odwrócona"}, 422),  # bidi override: Trojan source
+        ("notes", {"text": "a \u2066izolat\u2069 b"}, 422),
         ("assign", {"assignee": "a\nb", "version": 1}, 422),
+        ("assign", {"assignee": "No\u202ewak", "version": 1}, 422),
+        ("assign", {"assignee": "Now\u2067ak", "version": 1}, 422),
         ("assign", {"assignee": "x" * 201, "version": 1}, 422),
         ("assign", {"assignee": "Nowak", "version": 10**40}, 400),
         ("duplicate", {"original_id": "x" * 5000, "version": 1}, 422),
@@ -269,7 +275,19 @@ def test_other_changes_at_their_extremes_are_refused(
 
 @pytest.mark.parametrize(
     "institution",
-    ["", "   ", "\ufeff", "\u200b\u200c\u200d", "\u00a0\u2060\u3000", "\t\n", None],
+    [
+        "",
+        "   ",
+        "\ufeff",
+        "\u200b\u200c\u200d",
+        "\u00a0\u2060\u3000",
+        "\t\n",
+        None,
+        "\u2800",
+        "\u3164\uffa0",
+        "\u200e\u202a\u2066",
+        "\U000e0020",
+    ],
 )
 def test_handing_over_to_a_blank_institution_is_refused(
     client: Any, deployment: Any, institution: str | None
@@ -282,6 +300,41 @@ def test_handing_over_to_a_blank_institution_is_refused(
     refused = move(client, report_id, "Potwierdzone (przekazane poza Policję)", 3, officer, **more)
     assert _assert_error(refused, 422)["code"] == "institution_required"
     assert deployment.store.get(report_id).status == "Potwierdzone"
+
+
+@pytest.mark.parametrize("institution", ["Zarząd\u202e Dróg", "\u2066ZDMK\u2069 Kraków"])
+def test_an_institution_with_bidi_controls_is_refused(
+    client: Any, deployment: Any, institution: str
+) -> None:
+    report_id = report(client)
+    officer = auth()
+    move(client, report_id, "Weryfikacja", 1, officer)
+    move(client, report_id, "Potwierdzone", 2, officer)
+    refused = move(
+        client,
+        report_id,
+        "Potwierdzone (przekazane poza Policję)",
+        3,
+        officer,
+        institution=institution,
+    )
+    assert _assert_error(refused, 422)["code"] == "invalid_characters"
+    assert deployment.store.get(report_id).status == "Potwierdzone"
+
+
+@pytest.mark.parametrize("assignee", ["\u2800", "\u3164 \u115f", "\u200f\ufe0f", None, ""])
+def test_an_assignee_of_invisible_characters_unassigns(
+    client: Any, deployment: Any, assignee: Any
+) -> None:
+    report_id = report(client)
+    coordinator = auth("coordinator")
+    path = f"/v1/officer/reports/{report_id}/assign"
+    assert send(client, path, {"assignee": "Nowak", "version": 1}, coordinator).status_code == 200
+    version = deployment.store.get(report_id).status_version
+    assert deployment.store.get(report_id).assignee == "Nowak"
+    unassigned = send(client, path, {"assignee": assignee, "version": version}, coordinator)
+    assert unassigned.status_code == 200, unassigned.text
+    assert deployment.store.get(report_id).assignee is None
 
 
 def test_an_institution_is_stored_trimmed_of_invisible_characters(client: Any) -> None:
@@ -323,6 +376,10 @@ CONSULTATION = {
         ({"meeting_date": ""}, 422),
         ({"meeting_date": 20260609}, 400),
         ({"meeting_place": "\u200b\ufeff "}, 422),
+        ({"meeting_place": "\u2800\u3164"}, 422),
+        ({"meeting_place": "\u200e\U000e0020\u034f"}, 422),
+        ({"meeting_place": "Rada\u202e Dzielnicy"}, 422),
+        ({"description": "opis \u2067x\u2069"}, 422),
         ({"meeting_place": "x" * 201}, 422),
         ({"description": "\ud800"}, 422),
         ({"description": "x" * 501}, 422),

@@ -20,3 +20,16 @@ test("the cases include the byte order mark before 500 letters", () => {
   assert.ok(bom);
   assert.equal(length(bom.input), 500);
 });
+
+test("bidi embeddings, overrides and isolates are refused; marks are not", async () => {
+  const { hasForbiddenCharacters } = await import("../../static_site/plaintext.js");
+  for (const bad of ["admin\u202e.exe", "\u202a", "\u202b", "\u202c", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+    assert.equal(hasForbiddenCharacters(bad, true), true, JSON.stringify(bad));
+    assert.equal(hasForbiddenCharacters(bad, false), true, JSON.stringify(bad));
+  }
+  for (const good of ["\u200e\u200f\u061c", "\u2065x", "\u2029", "\u202f"]) {
+    assert.equal(hasForbiddenCharacters(good, true), false, JSON.stringify(good));
+  }
+  assert.equal(hasForbiddenCharacters("a\nb", false), true);
+  assert.equal(hasForbiddenCharacters("a\nb", true), false);
+});

@@ -71,6 +71,11 @@ def test_an_empty_description_counts_as_none() -> None:
         ({**VALID, "description": "x" * 501}, 422, "description_too_long"),
         ({**VALID, "description": "bell\x07"}, 422, "invalid_characters"),
         ({**VALID, "description": "half \ud800 surrogate"}, 422, "invalid_characters"),
+        ({**VALID, "description": "plik\u202egpj.exe"}, 422, "invalid_characters"),
+        ({**VALID, "description": "a \u202a b \u202c"}, 422, "invalid_characters"),
+        ({**VALID, "description": "\u2066izolat\u2069 w środku"}, 422, "invalid_characters"),
+        ({**VALID, "description": "x \u2068 y"}, 422, "invalid_characters"),
+        ({**VALID, "description": "x \u202d y"}, 422, "invalid_characters"),
         ({**VALID, "occurred_at": "yesterday"}, 422, "invalid_datetime"),
         ({**VALID, "occurred_at": "2026-06-09T21:30:00"}, 422, "datetime_without_timezone"),
         ({**VALID, "occurred_at": "2026-06-10T14:06+02:00"}, 422, "occurred_in_future"),
@@ -170,3 +175,21 @@ def test_tracking_tokens_are_bound_to_their_report() -> None:
     assert not token_matches(secret, report_id, token[:-1] + ("A" if token[-1] != "A" else "B"))
     assert not token_matches(secret, report_id, "żółw")
     assert not token_matches(secret, "\ud800" * 26, token)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u2800",
+        "\u3164\u3164",
+        "\u115f\u1160",
+        "\uffa0",
+        "\u200e\u200f",
+        "\u034f\ufe0f\ufe00",
+        "\u061c\u2061\u2064",
+        "\U000e0020\U000e007f",
+        "\u2800 \u3164\n\u200e",
+    ],
+)
+def test_a_description_of_only_invisible_characters_is_none(text: str) -> None:
+    assert parse_submission({**VALID, "description": text}, NOW).description is None
