@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import workflow
 from chalicelib.errors import ApiError
+from chalicelib.plaintext import is_blank
 
 if TYPE_CHECKING:
     from chalicelib.reports import Report
@@ -143,20 +144,35 @@ def authorize(identity: Identity, router: Router, action: str) -> Scope:
 
 
 def role_from_groups(groups: Any) -> str | None:
+    """The one police role among the token's groups; None when there is none.
+
+    Raises InvalidToken when the groups name more than one role (`["officer", "admin"]`):
+    which one the holder acts in would be a guess."""
     if isinstance(groups, str):
         groups = [groups]
     if not isinstance(groups, list):
         return None
-    for role in ROLES:
-        if role in groups:
-            return role
-    return None
+    roles = [role for role in ROLES if role in groups]
+    if len(roles) > 1:
+        raise InvalidToken("more than one police role group: " + ", ".join(roles))
+    return roles[0] if roles else None
 
 
 def identity_from_claims(claims: dict[str, Any]) -> Identity:
-    """What a verified token says about its holder; missing claims make it invalid."""
+    """What a verified token says about its holder; missing claims make it invalid.
+
+    The audit names the holder by `sub`, so it must be a string with something visible in
+    it (`""` or `"\u200b"` would anonymise every change); `name` (else `email`, else
+    `cognito:username`), when present, must be a string. Exactly one police role group.
+    Raises InvalidToken otherwise."""
     if claims.get("token_use") != "id":
         raise InvalidToken("not an ID token")
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or is_blank(sub):
+        raise InvalidToken("the sub claim is not a non-blank string")
+    for claim in ("name", "email", "cognito:username"):
+        if claim in claims and not isinstance(claims[claim], str):
+            raise InvalidToken(f"the {claim} claim is not a string")
     role = role_from_groups(claims.get(GROUPS_CLAIM))
     if role is None:
         raise InvalidToken("no officer, coordinator or admin group")
@@ -167,7 +183,7 @@ def identity_from_claims(claims: dict[str, Any]) -> Identity:
     if role != "admin" and (not isinstance(unit, str) or not unit):
         raise InvalidToken("no unit claim")
     name = claims.get("name") or claims.get("email") or claims.get("cognito:username") or ""
-    return Identity(str(claims["sub"]), str(name), role, str(unit or ""), garrison)
+    return Identity(sub, name, role, str(unit or ""), garrison)
 
 
 class TokenVerifier:

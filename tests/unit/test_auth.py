@@ -90,6 +90,18 @@ def _variants(state: Path) -> dict[str, str]:
         "missing unit claim": _sign(state, without_unit),
         "access token": _sign(state, {**good, "token_use": "access"}),
         "no police group": _sign(state, {**good, "cognito:groups": ["citizens"]}),
+        "empty sub": _sign(state, {**good, "sub": ""}),
+        "blank sub": _sign(state, {**good, "sub": " \t "}),
+        "invisible sub": _sign(state, {**good, "sub": "\u200b"}),
+        "invisible sub of several characters": _sign(state, {**good, "sub": "\u200b\u2060\ufeff"}),
+        "object name": _sign(state, {**good, "name": {"first": "Jan"}}),
+        "list name": _sign(state, {**good, "name": ["Jan", "Kowalski"]}),
+        "number name": _sign(state, {**good, "name": 7}),
+        "object email": _sign(state, {**good, "name": "", "email": {"a": 1}}),
+        "officer and admin": _sign(state, {**good, "cognito:groups": ["officer", "admin"]}),
+        "coordinator and officer": _sign(
+            state, {**good, "cognito:groups": ["coordinator", "citizens", "officer"]}
+        ),
         "no expiry": _sign(state, {k: v for k, v in good.items() if k != "exp"}),
         "garbage": "not.a.token",
         "empty": "",
@@ -108,6 +120,16 @@ def _variants(state: Path) -> dict[str, str]:
         "missing unit claim",
         "access token",
         "no police group",
+        "empty sub",
+        "blank sub",
+        "invisible sub",
+        "invisible sub of several characters",
+        "object name",
+        "list name",
+        "number name",
+        "object email",
+        "officer and admin",
+        "coordinator and officer",
         "no expiry",
         "garbage",
         "empty",
@@ -183,3 +205,12 @@ def test_the_role_matrix_is_applied_after_the_claims(router: Any) -> None:
     with pytest.raises(ApiError) as refused:
         authorize(_identity("officer", "1261", "malopolskie"), router, "assign")
     assert refused.value.code == "role_required"
+
+
+def test_one_police_group_among_others_and_a_string_name_are_accepted(
+    state: Path, verifier: TokenVerifier
+) -> None:
+    good = _claims(dev_issuer.issue(state, "officer", "malopolskie", "1261"))
+    token = _sign(state, {**good, "cognito:groups": ["citizens", "officer"], "name": "Jan K"})
+    identity = verifier.verify(token)
+    assert (identity.role, identity.name, identity.sub) == ("officer", "Jan K", good["sub"])
