@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -16,6 +17,7 @@ from chalicelib import categories, plaintext, workflow
 from chalicelib.errors import ApiError, bad_request, invalid, known_fields, wrong_type
 from chalicelib.limits import limit_key, warsaw_day
 from chalicelib.units import Placement, parse_coordinate
+from chalicelib.wallclock import format_offset, warsaw_offset_at
 
 MAX_DESCRIPTION = 500
 TIMES_OF_DAY = ("rano", "dzien", "wieczor", "noc")
@@ -155,45 +157,79 @@ def clean_description(raw: str) -> str | None:
     return text or None
 
 
-def parse_occurred_at(raw: str, now: datetime) -> datetime:
-    """`occurred_at` (ISO 8601 with an offset) as a UTC instant; any other text is a 422.
+# Strict ISO 8601: date, `T`, HH:MM[:SS[.fraction]], then `Z` or ±HH:MM; ASCII digits only and
+# nothing after it (no seconds in the offset, no trailing NUL, which CPython's fromisoformat
+# would otherwise let through). Without an offset (or a time) it is a distinct error.
+_OCCURRED_AT = re.compile(
+    r"(?P<local>\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?)"
+    r"(?P<offset>Z|[+-]\d{2}:\d{2})?",
+    re.ASCII,
+)
 
-    A time without an offset is refused (`datetime_without_timezone`), not guessed: the
-    server never reads a wall-clock time, so a time in Warsaw's spring gap, which no clock
-    there shows, can never be stored. Clients convert the citizen's Warsaw wall time with the
-    offset in force then (the site: static_site/wallclock.js, the rules of
+
+def _bad_datetime() -> ApiError:
+    return invalid(
+        "invalid_datetime",
+        "Pole „occurred_at” musi być datą i godziną w formacie ISO 8601, "
+        "np. 2026-07-01T18:30:00+02:00.",
+        "Field 'occurred_at' must be a date and time in ISO 8601 format, "
+        "e.g. 2026-07-01T18:30:00+02:00.",
+    )
+
+
+def parse_occurred_at(raw: str, now: datetime) -> datetime:
+    """`occurred_at` as a UTC instant; any other text is a 422.
+
+    Accepted: `YYYY-MM-DDTHH:MM[:SS[.ffffff]]` followed by `Z`, `+00:00`, or exactly the offset
+    in force in Europe/Warsaw at that instant (`wallclock.warsaw_offset_at`: +01:00 in winter,
+    +02:00 in summer). Anything else is refused: other syntax (`invalid_datetime`), no offset
+    (`datetime_without_timezone`: the server never guesses a wall time), another offset
+    (`wrong_utc_offset`, naming the offset in force; this also refuses a Warsaw wall time in the
+    spring gap, which no offset in force can express). Clients convert the citizen's Warsaw wall
+    time with the offset in force then (the site: static_site/wallclock.js, the rules of
     chalicelib/wallclock.py; the autumn hour is the earlier instant, +02:00). The future
     (beyond `CLOCK_SKEW`) and times before 2000 are refused too.
     """
+    match = _OCCURRED_AT.fullmatch(raw)
+    if match is None:
+        raise _bad_datetime()
+    if match["offset"] is None:
+        raise invalid(
+            "datetime_without_timezone",
+            "Pole „occurred_at” musi zawierać przesunięcie czasu obowiązujące wtedy w Polsce, "
+            "np. 2026-07-01T18:30:00+02:00 (czas letni) lub 2026-01-15T18:30:00+01:00 "
+            "(zimowy).",
+            "Field 'occurred_at' must include the UTC offset in force in Poland then, e.g. "
+            "2026-07-01T18:30:00+02:00 (summer time) or 2026-01-15T18:30:00+01:00 (winter).",
+        )
+    if "T" not in match["local"]:
+        raise _bad_datetime()
     try:
-        moment = datetime.fromisoformat(raw)
-        if moment.tzinfo is None:
-            raise invalid(
-                "datetime_without_timezone",
-                "Pole „occurred_at” musi zawierać przesunięcie czasu obowiązujące wtedy w Polsce, "
-                "np. 2026-07-01T18:30:00+02:00 (czas letni) lub 2026-01-15T18:30:00+01:00 "
-                "(zimowy).",
-                "Field 'occurred_at' must include the UTC offset in force in Poland then, e.g. "
-                "2026-07-01T18:30:00+02:00 (summer time) or 2026-01-15T18:30:00+01:00 (winter).",
-            )
-        moment = moment.astimezone(UTC)
+        given = datetime.fromisoformat(raw)
+        moment = given.astimezone(UTC)
     except (ValueError, OverflowError):
+        raise _bad_datetime() from None
+    if moment < EARLIEST_OCCURRENCE:
         raise invalid(
             "invalid_datetime",
-            "Pole „occurred_at” musi być datą i godziną w formacie ISO 8601.",
-            "Field 'occurred_at' must be a date and time in ISO 8601 format.",
-        ) from None
+            "Data zdarzenia jest zbyt odległa.",
+            "The time of the event is too far in the past.",
+        )
     if moment > now + CLOCK_SKEW:
         raise invalid(
             "occurred_in_future",
             "Data zdarzenia nie może być w przyszłości.",
             "The time of the event cannot be in the future.",
         )
-    if moment < EARLIEST_OCCURRENCE:
+    in_force = warsaw_offset_at(moment)
+    if match["offset"] not in ("Z", "+00:00", format_offset(in_force)):
+        expected = format_offset(in_force)
         raise invalid(
-            "invalid_datetime",
-            "Data zdarzenia jest zbyt odległa.",
-            "The time of the event is too far in the past.",
+            "wrong_utc_offset",
+            f"W tym momencie w Polsce obowiązywało przesunięcie {expected}, "
+            f"nie {match['offset']}: podaj czas z przesunięciem {expected} albo w UTC (Z).",
+            f"At that moment the offset in force in Poland was {expected}, "
+            f"not {match['offset']}: give the time with {expected} or in UTC (Z).",
         )
     return moment
 

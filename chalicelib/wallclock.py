@@ -13,7 +13,7 @@ The browser (`static_site/wallclock.js`) and this module follow the same rules:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -34,3 +34,19 @@ def warsaw_instant(wall: datetime) -> datetime:
     if instant.astimezone(WARSAW).replace(tzinfo=None) != wall.replace(tzinfo=None):
         raise NonexistentTime(wall.isoformat())
     return instant
+
+
+def warsaw_offset_at(instant: datetime) -> timedelta:
+    """The UTC offset in force in Warsaw at an aware `instant`: +01:00 (CET) or +02:00 (CEST)
+    in our era (the IANA tz database's rules, so also the right one for past years)."""
+    offset = instant.astimezone(WARSAW).utcoffset()
+    assert offset is not None  # a ZoneInfo always knows its offset
+    return offset
+
+
+def format_offset(offset: timedelta) -> str:
+    """`+HH:MM` / `-HH:MM` as in ISO 8601 (whole minutes; seconds are dropped)."""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"

@@ -248,3 +248,34 @@ def test_a_time_without_an_offset_is_refused_so_no_spring_gap_time_is_ever_store
     assert accepted.status_code == 201
     stored = deployment.store.get(answer(accepted)["id"])
     assert stored is not None and stored.occurred_at == datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
+
+
+def test_an_offset_not_in_force_in_warsaw_is_refused_and_charges_nothing(
+    client: Any, deployment: Deployment, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    cases = [
+        ("2026-07-01T18:30:00+01:00", "wrong_utc_offset", "+02:00"),  # an hour off in July
+        ("2026-03-29T02:30:00+01:00", "wrong_utc_offset", "+02:00"),  # a spring-gap wall time
+        ("2026-01-15T12:00:00+02:00", "wrong_utc_offset", "+01:00"),
+        ("2026-11-29T10:00:00+14:00", "wrong_utc_offset", "+01:00"),
+        ("2026-11-29T10:00:00+01:00:30", "invalid_datetime", None),  # an offset with seconds
+        ("2026-11-29T10:00:00+01:00\u0000", "invalid_datetime", None),  # a trailing NUL
+        ("2026-11-29 10:00:00+01:00", "invalid_datetime", None),
+    ]
+    for text, code, in_force in cases:
+        refused = post(client, {**KRAKOW, "occurred_at": text}, ip="203.0.113.80")
+        assert refused.status_code == 422, (text, refused.body)
+        error = answer(refused)["error"]
+        assert error["code"] == code, text
+        if in_force is not None:
+            assert f"przesunięcie {in_force}" in error["message"]
+            assert in_force in error["message_en"]
+    assert stored_reports(deployment) == []
+    # Nothing was charged: the same client reports, with the offset in force, right after.
+    accepted = post(
+        client, {**KRAKOW, "occurred_at": "2026-07-01T18:30:00+02:00"}, ip="203.0.113.80"
+    )
+    assert accepted.status_code == 201, accepted.body
+    stored = deployment.store.get(answer(accepted)["id"])
+    assert stored is not None and stored.occurred_at == datetime(2026, 7, 1, 16, 30, tzinfo=UTC)

@@ -193,3 +193,71 @@ def test_tracking_tokens_are_bound_to_their_report() -> None:
 )
 def test_a_description_of_only_invisible_characters_is_none(text: str) -> None:
     assert parse_submission({**VALID, "description": text}, NOW).description is None
+
+
+@pytest.mark.parametrize(
+    ("text", "in_force"),
+    [
+        ("2025-07-01T18:30:00+01:00", "+02:00"),  # the winter offset in July: an hour off
+        ("2026-01-15T18:30:00+02:00", "+01:00"),  # the summer offset in January
+        ("2026-03-29T02:30:00+01:00", "+02:00"),  # a spring-gap wall time, either offset
+        ("2026-03-29T02:30:00+02:00", "+01:00"),
+        ("2025-10-26T03:30:00+02:00", "+01:00"),  # after the autumn change
+        ("2026-05-01T10:00:00+14:00", "+02:00"),
+        ("2026-05-01T10:00:00-05:00", "+02:00"),
+        ("2026-02-01T10:00:00+01:30", "+01:00"),
+        ("2026-05-01T10:00:00-00:00", "+02:00"),  # RFC 3339's "offset unknown"
+    ],
+)
+def test_an_offset_other_than_utc_or_the_one_in_force_in_warsaw_is_refused(
+    text: str, in_force: str
+) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_submission({**VALID, "occurred_at": text}, NOW)
+    assert (refused.value.status, refused.value.code) == (422, "wrong_utc_offset")
+    assert f"obowiązywało przesunięcie {in_force}" in refused.value.message_pl
+    assert in_force in refused.value.message_en
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-05-01T10:00:00+01:00:30",  # an offset with seconds
+        "2026-05-01T10:00:00+02:00:00.5",
+        "2025-11-29T10:00:00+01:00\x00",  # CPython's fromisoformat would take the NUL
+        "2025-11-29T10:00:00+01:00\n",
+        " 2025-11-29T10:00:00+01:00",
+        "2025-11-29 10:00:00+01:00",
+        "2025-11-29t10:00:00+01:00",
+        "2025-11-29T10:00:00z",
+        "2025-11-29T10:00:00+0100",
+        "20251129T100000Z",
+        "2025-11-29T10+01:00",
+        "2025-11-29Z",
+        "2025-11-29T10:00:00.1234567+01:00",
+        "٢٠٢٥-11-29T10:00:00+01:00",  # non-ASCII digits
+        "2025-11-29T24:00:00+01:00",
+        "2025-11-29T10:00:00+24:00",
+    ],
+)
+def test_anything_but_strict_iso_8601_is_refused(text: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_submission({**VALID, "occurred_at": text}, NOW)
+    assert (refused.value.status, refused.value.code) == (422, "invalid_datetime")
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2025-07-01T18:30:00+02:00", datetime(2025, 7, 1, 16, 30, tzinfo=UTC)),
+        ("2025-07-01T16:30:00Z", datetime(2025, 7, 1, 16, 30, tzinfo=UTC)),
+        ("2025-07-01T16:30+00:00", datetime(2025, 7, 1, 16, 30, tzinfo=UTC)),
+        ("2026-01-15T18:30:00.125+01:00", datetime(2026, 1, 15, 17, 30, 0, 125000, tzinfo=UTC)),
+        ("2025-10-26T02:30:00+02:00", datetime(2025, 10, 26, 0, 30, tzinfo=UTC)),  # autumn, 1st
+        ("2025-10-26T02:30:00+01:00", datetime(2025, 10, 26, 1, 30, tzinfo=UTC)),  # autumn, 2nd
+        ("2026-03-29T01:59:59+01:00", datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC)),
+        ("2026-03-29T03:00:00+02:00", datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_utc_or_the_offset_in_force_in_warsaw_is_that_instant(text: str, instant: datetime) -> None:
+    assert parse_submission({**VALID, "occurred_at": text}, NOW).occurred_at == instant
