@@ -284,7 +284,7 @@ def log_bucket(scope: Construct, site: str) -> Any:
             sid="CloudFrontAccessLogs",
             principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
             actions=["s3:PutObject"],
-            resources=[bucket.arn_for_objects(f"cloudfront/AWSLogs/{stack.account}/*")],
+            resources=[bucket.arn_for_objects(f"AWSLogs/{stack.account}/*")],
             conditions={
                 "StringEquals": {"aws:SourceAccount": stack.account},
                 "ArnLike": {
@@ -342,7 +342,7 @@ class EdgeLogsStack(cdk.Stack):
             self,
             "AccessLogBucket",
             name=f"kmzb-{site}-cloudfront-s3",
-            destination_resource_arn=f"{bucket_arn}/cloudfront",
+            destination_resource_arn=bucket_arn,  # logs under AWSLogs/<account>/CloudFront/
             output_format="json",
         )
         delivery = logs.CfnDelivery(
