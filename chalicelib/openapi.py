@@ -79,8 +79,13 @@ SCHEMAS: dict[str, Any] = {
             "occurred_at": {
                 "type": ["string", "null"],
                 "format": "date-time",
-                "description": "ISO 8601 with a UTC offset (a time without one is refused, "
-                "never guessed), not in the future.",
+                "description": "Strict ISO 8601, YYYY-MM-DDTHH:MM[:SS[.ffffff]] followed by "
+                "Z, +00:00 or exactly the offset in force in Europe/Warsaw at that instant "
+                "(+01:00 in winter, +02:00 in summer). A time without an offset is refused "
+                "(datetime_without_timezone, never guessed); any other offset, e.g. the winter "
+                "offset in July or a Warsaw spring-gap wall time, is refused "
+                "(wrong_utc_offset, naming the offset in force). Not in the future (5 minutes "
+                "of clock skew), not before 2000.",
             },
             "time_of_day": {"type": ["string", "null"], "enum": [*TIMES_OF_DAY, None]},
             "days_of_week": {
