@@ -33,3 +33,11 @@ test("bidi embeddings, overrides and isolates are refused; marks are not", async
   assert.equal(hasForbiddenCharacters("a\nb", false), true);
   assert.equal(hasForbiddenCharacters("a\nb", true), false);
 });
+
+test("the report form refuses the bidi controls the server refuses in a description", async () => {
+  const { hasForbiddenCharacters } = await import("../../static_site/report.js");
+  for (const bad of ["plik\u202egpj.exe", "a \u2066b\u2069 c", "x\u202ay"]) {
+    assert.equal(hasForbiddenCharacters(bad), true, JSON.stringify(bad));
+  }
+  assert.equal(hasForbiddenCharacters("dwie\nlinie\tz tabem \u200f"), false);
+});
