@@ -565,13 +565,18 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
                 scope += "; overdue summaries"
             print(f"subscribed {protocol} {endpoint} to {unit_id} ({scope}): {arn}", file=out)
         elif args.command == "unsubscribe":
-            matching = [s for s in topics.subscriptions(unit_id) if s.endpoint == endpoint]
+            # An e-mail address subscribed before addresses were lower-cased still matches.
+            matching = [
+                s
+                for s in topics.subscriptions(unit_id)
+                if (s.endpoint.lower() if protocol == "email" else s.endpoint) == endpoint
+            ]
             if not matching:
                 raise AdminError(f"{endpoint} is not subscribed to {unit_id}")
             for subscription in matching:
                 topics.unsubscribe(subscription.arn)
-            if local is not None:
-                forget_subscription(local, unit_id, endpoint)
+                if local is not None:
+                    forget_subscription(local, unit_id, subscription.endpoint)
             print(f"unsubscribed {endpoint} from {unit_id}", file=out)
         else:
             found = topics.subscriptions(unit_id)
@@ -604,7 +609,17 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
 
 
 def main() -> int:
-    return run(sys.argv[1:], dict(os.environ))
+    """The `kmzb-admin` command. A reader that stops early (`kmzb-admin inbox … | head`)
+    ends it quietly, as it would a Unix tool: exit status 141 (128 + SIGPIPE), no traceback."""
+    try:
+        code = run(sys.argv[1:], dict(os.environ))
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here at the latest
+        return code
+    except BrokenPipeError:
+        # Python would flush stdout again at exit and complain; point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -59,14 +59,14 @@ def test_an_admin_subscribes_lists_and_unsubscribes_officers(admin_env: dict[str
     )
     assert code == 0
     rows = {row[1]: row for row in listing(admin_env)}
-    assert rows["Jan.Kowalski@policja.gov.pl"][0] == "email"
-    assert rows["Jan.Kowalski@policja.gov.pl"][2] == "*"
+    assert rows["jan.kowalski@policja.gov.pl"][0] == "email"  # one case: one mailbox
+    assert rows["jan.kowalski@policja.gov.pl"][2] == "*"
     assert rows["+48600100200"][0] == "sms"  # normalised to E.164
     assert rows["+48600100200"][2] == "illegal_racing,speeding"
 
     code, _ = admin(admin_env, "unsubscribe", "--unit", "1261", "--phone", "+48 600-100-200")
     assert code == 0
-    assert [row[1] for row in listing(admin_env)] == ["Jan.Kowalski@policja.gov.pl"]
+    assert [row[1] for row in listing(admin_env)] == ["jan.kowalski@policja.gov.pl"]
 
 
 @pytest.mark.parametrize(
@@ -312,3 +312,60 @@ def test_inboxes_are_saved_and_put_back_in_order(notifying: Deployment, tmp_path
     assert {unit: read_inbox(sqs, prefix, unit) for unit in units} == before
     assert restore_inboxes(sqs, path) == 0  # queues holding messages are left alone
     assert len(read_inbox(sqs, prefix, "kmp-1261")) == 12
+
+
+_MAIN = "import sys; from infra.admin import main; sys.exit(main())"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["subscriptions", "--unit", "1261"],
+        ["subscriptions", "--unit", "1465"],
+        ["dev-token", "--role", "officer", "--unit", "1261"],
+        ["dev-token", "--role", "admin", "--garrison", "malopolskie"],
+        ["--help"],
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    admin_env: dict[str, str], argv: list[str]
+) -> None:
+    """`kmzb-admin … | head`: the pipe is closed before the command writes (the hardest case:
+    not even the first line is read), and it still ends without a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _MAIN, *argv],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **admin_env},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode in (0, 141), done.stderr  # argparse ignores a closed pipe itself
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("tester@example.com", "TESTER@example.com"),
+        ("Jan.Kowalski@Policja.gov.pl", "jan.kowalski@POLICJA.GOV.PL"),
+        ("ewa@policja.gov.pl", "Ewa@Policja.Gov.Pl"),
+    ],
+)
+def test_one_mailbox_in_another_letter_case_is_one_subscription(
+    admin_env: dict[str, str], first: str, again: str
+) -> None:
+    assert admin(admin_env, "subscribe", "--unit", "1261", "--email", first)[0] == 0
+    assert admin(admin_env, "subscribe", "--unit", "1261", "--email", again)[0] == 0
+    assert [row[1] for row in listing(admin_env)] == [first.lower()]
+    assert admin(admin_env, "unsubscribe", "--unit", "1261", "--email", again.upper())[0] == 0
+    assert listing(admin_env) == []
