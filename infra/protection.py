@@ -92,13 +92,27 @@ class Protection:
         return protection
 
 
+# Managed rules only counted, not enforced: the common set's 8 KB body limit is below the
+# API's own (chalicelib/web.MAX_BODY_BYTES, 16 KiB), which answers in the error format.
+COUNTED_RULES = {"AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",)}
+
+
 def _managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
     return wafv2.CfnWebACL.RuleProperty(
         name=name,
         priority=priority,
         statement=wafv2.CfnWebACL.StatementProperty(
             managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                vendor_name="AWS", name=name
+                vendor_name="AWS",
+                name=name,
+                rule_action_overrides=[
+                    wafv2.CfnWebACL.RuleActionOverrideProperty(
+                        name=rule,
+                        action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
+                    )
+                    for rule in COUNTED_RULES.get(name, ())
+                ]
+                or None,
             )
         ),
         override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),

@@ -12,6 +12,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
+from chalicelib.web import MAX_BODY_BYTES
 from infra.garrison_stack import CHALICE_FUNCTIONS, garrison_options
 from infra.protection import (
     DEFAULT_CONCURRENCY,
@@ -76,6 +77,17 @@ def test_the_web_acl_runs_the_managed_rules_and_limits_reports_per_address(
             if "ManagedRuleGroupStatement" in r["Statement"]
         }
         assert managed == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+        # Bodies up to the API's own limit (16 KiB, answered in the error format) pass the
+        # common rule set, whose body-size rule (8 KB) only counts.
+        (common,) = [
+            r["Statement"]["ManagedRuleGroupStatement"]
+            for r in acl["Rules"]
+            if r["Name"] == "AWSManagedRulesCommonRuleSet"
+        ]
+        assert common["RuleActionOverrides"] == [
+            {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}
+        ]
+        assert MAX_BODY_BYTES > 8 * 1024
         rule = rate_rule(acl)
         rate = rule["Statement"]["RateBasedStatement"]
         assert rate["Limit"] == 100 and rate["EvaluationWindowSec"] == 300
