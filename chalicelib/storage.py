@@ -19,7 +19,7 @@ import json
 import random
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -35,11 +35,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import limits
 from chalicelib.deployment import Settings
 from chalicelib.errors import InvalidCursor, OutcomeUnknown, StorageUnavailable, VersionConflict
 from chalicelib.feed import PUBLIC_ATTRIBUTES, PublicReport
 from chalicelib.reports import InsertOutcome, Report, iso
-from chalicelib.workflow import AuditEntry
+from chalicelib.workflow import CLOSED, AuditEntry
 
 TRANSACTION_ATTEMPTS = 8
 # DynamoDB's 5xx error codes: the request may have been applied before it failed.
@@ -50,7 +51,21 @@ class ConfirmOutcome(Enum):
     COUNTED = "counted"
     ALREADY = "already"
     LIMIT_REACHED = "limit_reached"
-    NO_REPORT = "no_report"
+    NO_REPORT = "no_report"  # gone, or closed since it was read: the caller reads it again
+    OWN_REPORT = "own_report"
+
+
+# How long a report remembers who made it (for confirmations): longer than any report stays
+# on the public map, as a confirmation is remembered.
+REPORTER_REMEMBERED = timedelta(days=366)
+
+
+def reporter_key(limit_key: str, report_id: str) -> str:
+    """The limits-table record saying which client made a report: `reported#<report>#<limit
+    key>`, the limit key being `report#<client key>` (an HMAC, never the address), as
+    `confirmed#<client>#<report>` already is. A record of its own rather than an attribute of
+    the report, so that officers reading reports cannot tell two reports of one client."""
+    return f"reported#{report_id}#{limit_key}"
 
 
 def encode_cursor(key: dict[str, Any] | None) -> str | None:
@@ -362,18 +377,22 @@ class ReportStore:
         """
         limit = self.Limit(limit_key, expires_at=expires_at)
         item = _to_item(self.Report, report)
+        reporter = self.Limit(
+            reporter_key(limit_key, report.id), expires_at=now + REPORTER_REMEMBERED
+        )
         limit_free = self.Limit.key.does_not_exist() | (self.Limit.expires_at <= now)
         for attempt in range(TRANSACTION_ATTEMPTS):
             try:
                 with TransactWrite(connection=self._connection) as transaction:
                     transaction.save(limit, condition=limit_free)
                     transaction.save(item, condition=self.Report.id.does_not_exist())
+                    transaction.save(reporter)  # puts keep their order: codes[2]
                 return InsertOutcome.STORED
             except TransactWriteError as e:
                 codes = [r.code if r else None for r in (e.cancellation_reasons or [])]
-                if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
+                if len(codes) == 3 and codes[1] == "ConditionalCheckFailed":
                     return InsertOutcome.ID_TAKEN
-                if len(codes) == 2 and codes[0] == "ConditionalCheckFailed":
+                if len(codes) == 3 and codes[0] == "ConditionalCheckFailed":
                     return InsertOutcome.LIMIT_REACHED
                 if not codes and _maybe_committed(e):
                     raise OutcomeUnknown(str(e)) from e
@@ -633,12 +652,20 @@ class ReportStore:
         remember_until: datetime,
         daily_limit: int,
     ) -> ConfirmOutcome:
-        """Count a citizen's confirmation: once per client and report, `daily_limit` a day."""
+        """Count a citizen's confirmation: once per client and report, `daily_limit` a day, never
+        of the client's own report (OWN_REPORT), only of a report still open (else NO_REPORT)."""
         once = self.Limit(f"confirmed#{client}#{report_id}", expires_at=remember_until)
         Count = self.ConfirmationCount
         count = Count(f"confirmations#{client}#{day_key}")
+        open_report = self.Report.id.exists() & ~self.Report.status.is_in(*CLOSED)
         try:
             with TransactWrite(connection=self._connection) as transaction:
+                # Condition checks come first in the transaction: codes[0].
+                transaction.condition_check(
+                    self.Limit,
+                    reporter_key(limits.limit_key(client), report_id),
+                    condition=self.Limit.key.does_not_exist(),
+                )
                 transaction.save(once, condition=self.Limit.key.does_not_exist())
                 transaction.update(
                     count,
@@ -648,15 +675,17 @@ class ReportStore:
                 transaction.update(
                     self.Report(report_id),
                     actions=[self.Report.confirmations.add(1)],
-                    condition=self.Report.id.exists(),
+                    condition=open_report,
                 )
         except TransactWriteError as e:
             codes = [r.code if r else None for r in (e.cancellation_reasons or [])]
             if codes[:1] == ["ConditionalCheckFailed"]:
-                return ConfirmOutcome.ALREADY
+                return ConfirmOutcome.OWN_REPORT
             if codes[1:2] == ["ConditionalCheckFailed"]:
-                return ConfirmOutcome.LIMIT_REACHED
+                return ConfirmOutcome.ALREADY
             if codes[2:3] == ["ConditionalCheckFailed"]:
+                return ConfirmOutcome.LIMIT_REACHED
+            if codes[3:4] == ["ConditionalCheckFailed"]:
                 return ConfirmOutcome.NO_REPORT
             raise StorageUnavailable(str(e)) from e
         except PynamoDBException as e:
