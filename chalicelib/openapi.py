@@ -522,6 +522,8 @@ POINT_PARAMETERS = [
         "name": name,
         "in": "query",
         "required": True,
+        "description": "Degrees in plain ASCII decimal notation (`50.06`, `-1`): no exponent, "
+        "spaces or other digits",
         "schema": {"type": "number", "minimum": -limit, "maximum": limit},
     }
     for name, limit in (("lat", 90), ("lon", 180))
@@ -618,7 +620,6 @@ DOCUMENT: dict[str, Any] = {
                 ],
                 "responses": {
                     "200": _json(_ref("TrackedReport"), "The report's current state"),
-                    "400": _error("An unknown query parameter"),
                     "404": _error("Unknown report or wrong token"),
                     **UNAVAILABLE,
                 },
@@ -649,7 +650,10 @@ DOCUMENT: dict[str, Any] = {
                         "Counted",
                     ),
                     "404": _error("Unknown report, or not on the public map"),
-                    "409": _error("Already confirmed from this client"),
+                    "409": _error(
+                        "Already confirmed from this client (`already_confirmed`), the client's "
+                        "own report (`own_report`) or a closed one (`report_closed`)"
+                    ),
                     "429": _error("10 confirmations today already; see Retry-After"),
                     **UNAVAILABLE,
                 },
@@ -703,3 +707,14 @@ DOCUMENT: dict[str, Any] = {
         },
     },
 }
+
+# Every route takes only the query parameters it lists, each at most once and with a value;
+# anything else is a 400 (`unknown_parameter`, `duplicate_parameter`, `empty_parameter`).
+QUERY_ERRORS = "An unknown, repeated or empty query parameter"
+for _operations in DOCUMENT["paths"].values():
+    for _operation in _operations.values():
+        _responses = _operation["responses"]
+        if "400" in _responses:
+            _responses["400"] = _error(_responses["400"]["description"] + "; " + QUERY_ERRORS)
+        else:
+            _responses["400"] = _error(QUERY_ERRORS)
