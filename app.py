@@ -108,7 +108,11 @@ def list_categories() -> Response:
 @accepts()
 def submit_report() -> Response:
     request = _request()
-    body = parse_json_body(request.raw_body, request.headers.get("content-type"))
+    body = parse_json_body(
+        request.raw_body,
+        request.headers.get("content-type"),
+        request.headers.get("content-encoding"),
+    )
     here = deployment.current()
     now, secret = here.clock(), here.client_key_secret
     submission = reports.parse_submission(body, now)
@@ -192,7 +196,11 @@ def _officer(action: str) -> Scope:
 
 def _json_body() -> Any:
     request = _request()
-    return parse_json_body(request.raw_body, request.headers.get("content-type"))
+    return parse_json_body(
+        request.raw_body,
+        request.headers.get("content-type"),
+        request.headers.get("content-encoding"),
+    )
 
 
 OFFICER = {"authorizer": officer_token, "content_types": ANY_CONTENT}

@@ -45,8 +45,12 @@ def _shown_key(key: str) -> str:
     return json.dumps(text, ensure_ascii=True)  # quoted, escaped: never raw control characters
 
 
-def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
-    """The request's JSON value, or an ApiError: 415 not `application/json`, 413 over
+def parse_json_body(
+    raw: bytes | str | None, content_type: str | None, content_encoding: str | None = None
+) -> Any:
+    """The request's JSON value, or an ApiError: 415 not `application/json` or a
+    `Content-Encoding` other than `identity` (a compressed body is not decoded: refused rather
+    than read as it stands), 413 over
     `MAX_BODY_BYTES`, 400 `malformed_json` (not JSON, not UTF-8, NaN/Infinity, too deep) or
     400 `duplicate_key` (a key repeated in any object, at any depth)."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
@@ -56,6 +60,13 @@ def parse_json_body(raw: bytes | str | None, content_type: str | None) -> Any:
             "unsupported_media_type",
             "Treść żądania musi być w formacie JSON (Content-Type: application/json).",
             "The request body must be JSON (Content-Type: application/json).",
+        )
+    if (content_encoding or "identity").strip().lower() != "identity":
+        raise ApiError(
+            415,
+            "unsupported_content_encoding",
+            "Treść żądania nie może być kompresowana (Content-Encoding).",
+            "The request body must not be compressed (Content-Encoding).",
         )
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise ApiError(

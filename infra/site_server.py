@@ -32,7 +32,14 @@ from infra.local_api import ChunkedBodyError, read_chunked
 from infra.site_headers import security_headers
 
 # What CloudFront must forward to the API too (Authorization: the officers' tokens).
-PASSED_HEADERS = ("authorization", "content-type", "idempotency-key", "accept", "accept-language")
+PASSED_HEADERS = (
+    "authorization",
+    "content-type",
+    "content-encoding",
+    "idempotency-key",
+    "accept",
+    "accept-language",
+)
 RETURNED_HEADERS = (
     "Content-Type",
     "Cache-Control",

@@ -21,6 +21,13 @@ BAD_REQUESTS: list[tuple[str, Any, dict[str, str], int, str]] = [
     ("category as number", {**KRAKOW, "category": 7}, {}, 400, "wrong_type"),
     ("body over 16 KiB", {**KRAKOW, "description": "x" * 17000}, {}, 413, "body_too_large"),
     ("form data", "a=b", {"content-type": "text/plain"}, 415, "unsupported_media_type"),
+    (
+        "said gzip, sent plain",
+        KRAKOW,
+        {"Content-Encoding": "gzip"},
+        415,
+        "unsupported_content_encoding",
+    ),
     ("missing category", {"lat": 50.06, "lon": 19.93}, {}, 422, "missing_field"),
     ("unknown category", {**KRAKOW, "category": "ufo"}, {}, 422, "unknown_category"),
     ("latitude out of range", {**KRAKOW, "lat": 95}, {}, 422, "invalid_coordinates"),

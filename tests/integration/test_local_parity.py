@@ -293,3 +293,18 @@ def test_a_malformed_chunked_body_is_a_400_in_the_error_format(
         assert head_text.split(b" ")[1] == b"400", data[:300]
         error = json.loads(payload)["error"]
         assert error["code"] == "malformed_body" and error["message"] and error["message_en"]
+
+
+def test_a_compressed_body_is_refused_through_either_port(base: str) -> None:
+    # The site server (as CloudFront's origin request policy) passes Content-Encoding on, so
+    # the API can say why it will not read the body, rather than calling it malformed.
+    import http.client
+
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    connection.request("POST", "/v1/reports", body=json.dumps(REPORT), headers=headers)
+    response = connection.getresponse()
+    error = error_of(response.status, response.headers, response.read(), 415)
+    connection.close()
+    assert error["code"] == "unsupported_content_encoding"

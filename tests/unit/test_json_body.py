@@ -63,3 +63,15 @@ def test_malformed_json_is_still_malformed_json() -> None:
         with pytest.raises(ApiError) as refused:
             parse_json_body(raw, JSON)
         assert refused.value.code in ("malformed_json", "body_too_large")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "deflate", "GZIP", "identity, gzip", "x"])
+def test_a_compressed_body_is_refused_rather_than_read_as_it_stands(encoding):
+    with pytest.raises(ApiError) as refused:
+        parse_json_body('{"category": "vandalism"}', JSON, encoding)
+    assert (refused.value.status, refused.value.code) == (415, "unsupported_content_encoding")
+
+
+@pytest.mark.parametrize("encoding", [None, "identity", "Identity", " identity "])
+def test_an_identity_encoding_is_read(encoding):
+    assert parse_json_body('{"a": 1}', JSON, encoding) == {"a": 1}
