@@ -1,17 +1,18 @@
 // The public map: wiring of the feed (engine, in a worker), the map, the filters, the legend,
 // the list of reports in view, popups, the report form and the tracking view.
-import { api, setApiBase } from "./api.js";
-import { CategoryNames, reportCard, statusText } from "./cards.js";
-import { STATUSES, statusBySlug, statusInfo } from "./catalog.js";
+import { reportCard, statusText } from "./cards.js";
 import { confirmReport } from "./confirm.js";
-import { $, both, el, formatNumber, say, swatchOf } from "./dom.js";
 import { createEngine } from "./engine-client.js";
 import { ITEM_STRIDE } from "./engine.js";
 import { Filters } from "./filters.js";
-import { initLanguage, language, onLanguageChange, setLanguage, tr } from "./i18n.js";
 import { MapView, tilesOf } from "./map-view.js";
 import { markOwn } from "./receipts.js";
 import { ReportForm } from "./report.js";
+import { api, setApiBase } from "./shared/api.js";
+import { CategoryNames, loadCategories } from "./shared/catalog.js";
+import { $, both, el, formatNumber, say, swatchOf } from "./shared/dom.js";
+import { initLanguage, language, onLanguageChange, setLanguage, tr } from "./shared/i18n.js";
+import { STATUSES, statusBySlug, statusInfo } from "./shared/statuses.js";
 import { readState, writeState } from "./state.js";
 import { showTracking } from "./tracking.js";
 
@@ -90,7 +91,7 @@ async function main() {
   // The national map has no API to take reports: they are made on the garrison's map.
   reporting = config?.reporting !== false;
   $("open-report").hidden = !reporting;
-  const catalogue = api("/categories");
+  const catalogue = loadCategories(api);
   mapView = new MapView({
     tiles: tilesOf(config), view: state.view, styleOf, onMove: moved, onClick: clicked,
     onPinMove: (lat, lon) => report?.placeAt(lat, lon),
@@ -103,7 +104,7 @@ async function main() {
 }
 
 async function startForms(catalogue, state) {
-  const list = (await catalogue).data?.categories || [];
+  const list = await catalogue;
   const categories = list.map((c) => ({ ...c, pl: c.name_pl, en: c.name_en }));
   names = new CategoryNames(list);
   filters = new Filters(categories.filter((c) => c.public_visibility !== "never"), filtersChanged);

@@ -1,24 +1,9 @@
 // A public report as a card: the map's popup, the list of nearby duplicates.
 // Every value from the feed or the API is set as text.
-import { CLOSED_STATUSES, DAYS, TIMES_OF_DAY, statusInfo } from "./catalog.js";
-import { both, el, formatDay, formatNumber, swatchOf } from "./dom.js";
-import { otherLanguage, t, tr } from "./i18n.js";
-
-/** Category code → {pl, en}; unknown codes show as they are. */
-export class CategoryNames {
-  constructor(list = []) {
-    this.byCode = new Map(list.map((c) => [c.code, { pl: c.name_pl, en: c.name_en, ...c }]));
-  }
-
-  get(code) {
-    return this.byCode.get(code) || { pl: String(code), en: String(code) };
-  }
-
-  text(code) {
-    const names = this.get(code);
-    return t(names.pl, names.en);
-  }
-}
+import { DAYS, TIMES_OF_DAY } from "./shared/catalog.js";
+import { both, el, formatDay, formatNumber, swatchOf } from "./shared/dom.js";
+import { otherLanguage, t, tr } from "./shared/i18n.js";
+import { CLOSED_STATUSES, statusInfo } from "./shared/statuses.js";
 
 export function statusText(name) {
   const info = statusInfo(name);

@@ -1,7 +1,7 @@
 // "Potwierdzam / I confirm": POST /v1/reports/{id}/confirmations for a report of the feed.
 // The id comes from the garrison's ids file, read by the engine on first need.
-import { api, errorOf, retryMoment } from "./api.js";
-import { both, formatInstant, formatNumber, say } from "./dom.js";
+import { api, errorOf, retryMoment } from "./shared/api.js";
+import { both, formatInstant, formatNumber, say } from "./shared/dom.js";
 
 /** Confirms the report `ref` names; reports the outcome in `output`. Answers the new count or null. */
 export async function confirmReport(engine, ref, { button, output, count }) {

@@ -1,8 +1,9 @@
 // The filter form: statuses, categories (grouped, searchable) and the range of report dates.
 // It reads and writes the address's state (state.js) and calls `onChange` with the engine's filter.
-import { CATEGORY_GROUPS, OTHER_GROUP, STATUSES, statusBySlug } from "./catalog.js";
-import { $, el, say, swatchOf } from "./dom.js";
-import { tr } from "./i18n.js";
+import { CATEGORY_GROUPS, OTHER_GROUP } from "./shared/catalog.js";
+import { $, el, say, swatchOf } from "./shared/dom.js";
+import { tr } from "./shared/i18n.js";
+import { STATUSES, statusBySlug } from "./shared/statuses.js";
 
 const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ł/g, "l")
   .replace(/Ł/g, "L").toLowerCase();

@@ -2,7 +2,7 @@
 // the report form's pin. The page's other modules talk to it, never to Leaflet directly.
 /* global L */
 import { ClusterLayer } from "./cluster-layer.js";
-import { onLanguageChange, t } from "./i18n.js";
+import { onLanguageChange, t } from "./shared/i18n.js";
 import { DEFAULT_VIEW } from "./state.js";
 
 export const DEFAULT_TILES = {

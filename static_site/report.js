@@ -2,15 +2,16 @@
 // the same category's public reports within 250 m are offered for confirming instead.
 // The draft (with its Idempotency-Key) survives a lost connection and a reload of the tab.
 // After a report is accepted the form closes and the receipt stands alone.
-import { api, errorOf, retryMoment } from "./api.js";
 import { reportCard } from "./cards.js";
-import { CATEGORY_GROUPS, CLOSED_STATUSES, DAYS, OTHER_GROUP, TIMES_OF_DAY } from "./catalog.js";
 import { confirmReport } from "./confirm.js";
 import { coordinateText, pointOf } from "./coordinates.js";
-import { $, el, formatInstant, say } from "./dom.js";
-import { onLanguageChange, t, tr } from "./i18n.js";
 import * as plaintext from "./plaintext.js";
 import { markOwn, rememberReceipt } from "./receipts.js";
+import { api, errorOf, retryMoment } from "./shared/api.js";
+import { CATEGORY_GROUPS, DAYS, OTHER_GROUP, TIMES_OF_DAY } from "./shared/catalog.js";
+import { $, el, formatInstant, say } from "./shared/dom.js";
+import { onLanguageChange, t, tr } from "./shared/i18n.js";
+import { CLOSED_STATUSES } from "./shared/statuses.js";
 import { NonexistentTime, warsawIso, warsawWallClock } from "./wallclock.js";
 
 const MAX_DESCRIPTION = 500;

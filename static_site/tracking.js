@@ -1,12 +1,13 @@
 // Following one's own report: ?id=…&token=… (the link given after sending). The report's place
 // is shown on the map (from the API's answer, else from this browser's kept receipt).
-import { api } from "./api.js";
-import { CategoryNames, statusText } from "./cards.js";
-import { statusInfo } from "./catalog.js";
+import { statusText } from "./cards.js";
 import { coordinateText, pointOf } from "./coordinates.js";
-import { $, both, el, formatInstant, say, swatchOf } from "./dom.js";
-import { tr } from "./i18n.js";
 import { receiptOf } from "./receipts.js";
+import { api } from "./shared/api.js";
+import { CategoryNames } from "./shared/catalog.js";
+import { $, both, el, formatInstant, say, swatchOf } from "./shared/dom.js";
+import { tr } from "./shared/i18n.js";
+import { statusInfo } from "./shared/statuses.js";
 
 const TRACKING_ZOOM = 17;
 

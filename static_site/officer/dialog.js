@@ -1,6 +1,7 @@
 // Asking before a change that closes a report: a modal <dialog> (focus stays inside, Escape
 // cancels, focus returns to the button that asked).
-import { $, bilingual } from "./dom.js";
+import { $ } from "../shared/dom.js";
+import { bilingual } from "../shared/i18n.js";
 
 /**
  * Shows the confirmation dialog; resolves true only when the officer confirms.

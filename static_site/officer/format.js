@@ -1,29 +1,17 @@
-// What the panel shows for the API's values: statuses, roles, actions, times and dates.
+// @ts-check
+// What the panel shows for the API's values: roles, actions, sources, times and dates.
+// Statuses, categories, times of day and days of the week: ../shared/.
+import { bilingual } from "../shared/i18n.js";
+import { statusInfo } from "../shared/statuses.js";
 import { warsawWallClock } from "../wallclock.js";
-import { bilingual } from "./dom.js";
 
-export const HANDED_OVER = "Potwierdzone (przekazane poza Policję)";
-export const STATUSES = new Map([
-  ["Nowe", { en: "New", colour: "#2e7d32" }],
-  ["Weryfikacja", { en: "Verification", colour: "#f9c80e" }],
-  ["Potwierdzone", { en: "Confirmed", colour: "#c62828" }],
-  ["Niepotwierdzone", { en: "Not confirmed", colour: "#8a8a8a" }],
-  ["Żart lub pomyłka", { en: "Prank or mistake", colour: "#7b3fa0" }],
-  ["Potwierdzone (wyeliminowane)", { en: "Confirmed (eliminated)", colour: "#1565c0" }],
-  [HANDED_OVER, { en: "Confirmed (handed over outside the Police)", colour: "#8d5a2b" }],
-]);
-// Used only when the API does not say which transitions close a report (older API).
-export const CLOSED = new Set(["Niepotwierdzone", "Żart lub pomyłka",
-  "Potwierdzone (wyeliminowane)", HANDED_OVER]);
+/** @type {Record<string, [string, string]>} */
 export const ROLES = { officer: ["funkcjonariusz", "officer"],
   coordinator: ["koordynator", "coordinator"], admin: ["administrator", "administrator"] };
-export const TIMES_OF_DAY = { rano: ["rano", "morning"], dzien: ["dzień", "day"],
-  wieczor: ["wieczór", "evening"], noc: ["noc", "night"] };
-export const DAYS = { mon: ["pon.", "Mon"], tue: ["wt.", "Tue"], wed: ["śr.", "Wed"],
-  thu: ["czw.", "Thu"], fri: ["pt.", "Fri"], sat: ["sob.", "Sat"], sun: ["niedz.", "Sun"] };
+/** @type {Record<string, [string, string]>} */
 export const SOURCES = { citizen_web: ["formularz obywatela", "citizen web form"],
   consultation: ["konsultacja", "consultation"] };
-// A human label for every audit action the API writes.
+/** A human label for every audit action the API writes. @type {Record<string, [string, string]>} */
 export const ACTIONS = {
   consultation: ["Zapis z konsultacji", "Recorded from a consultation"],
   status: ["Zmiana statusu", "Status change"],
@@ -57,8 +45,11 @@ export function calendarDate(value) {
 /** Today's date in Warsaw as YYYY-MM-DD (the latest meeting date the API accepts). */
 export const warsawToday = (now = new Date()) => warsawWallClock(now).slice(0, 10);
 
-export const statusInfo = (status) => STATUSES.get(status) || { en: status, colour: "#444" };
-export const statusText = (status) => bilingual(status, statusInfo(status).en);
+/** @param {string} status a status's name or code, in both languages */
+export const statusText = (status) => {
+  const info = statusInfo(status);
+  return bilingual(info.name, info.en);
+};
 export const reportLink = (id) => `#/r/${encodeURIComponent(id)}`;
 
 /** Metres, as an officer reads them: "40 m", "1,2 km". */

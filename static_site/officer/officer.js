@@ -1,11 +1,14 @@
 // Officer panel. Every text from the API is set as text (textContent), never as HTML.
 /* global L */
 import { clean, isBlank, length } from "../plaintext.js";
+import { api as callApi, errorOf } from "../shared/api.js";
+import { CategoryNames, DAYS, TIMES_OF_DAY, loadCategories as fetchCategories } from "../shared/catalog.js";
+import { $, el, say } from "../shared/dom.js";
+import { bilingual } from "../shared/i18n.js";
+import { ALL_STATUSES, CLOSED_STATUSES as CLOSED, HANDED_OVER, statusInfo } from "../shared/statuses.js";
 import { askToConfirm } from "./dialog.js";
-import { $, bilingual, el, say } from "./dom.js";
 import {
-  ACTIONS, CLOSED, DAYS, HANDED_OVER, ROLES, SOURCES, STATUSES, TIMES_OF_DAY, distance,
-  reportLink, statusInfo, statusText, warsawToday, when,
+  ACTIONS, ROLES, SOURCES, distance, reportLink, statusText, warsawToday, when,
 } from "./format.js";
 
 const TOKEN_KEY = "kmzb.officer.token";
@@ -25,7 +28,7 @@ class Offline extends Error {}
 
 let token = sessionStorage.getItem(TOKEN_KEY);
 let me = null; // GET /officer/me
-const categories = new Map(); // code → {name_pl, name_en}
+let categories = new CategoryNames(); // code → {pl, en}
 const reports = new Map(); // id → summary, in list order (newest first, as the API sends them)
 const markers = new Map(); // id → Leaflet circle marker
 let nextCursor = null;
@@ -36,8 +39,8 @@ let pickedPoint = null; // the consultation's point on the map
 let current = null; // the report shown in the detail view
 
 function categoryText(code) {
-  const category = categories.get(code);
-  return category ? bilingual(category.name_pl, category.name_en) : bilingual(code);
+  const names = categories.get(code);
+  return bilingual(names.pl, names.en);
 }
 
 function swatch(status) {
@@ -46,14 +49,10 @@ function swatch(status) {
   return element;
 }
 
-/** The API's error message, or what happened when the answer carries none. */
+/** The API's error message (problem details), or what happened when the answer carries none. */
 function sayError(element, answer) {
-  const error = answer?.data?.error;
-  if (error) say(element, error.message, error.message_en, "error");
-  else {
-    say(element, `Serwer odpowiedział nieoczekiwanie (HTTP ${answer?.status ?? "?"}).`,
-      `The server gave an unexpected answer (HTTP ${answer?.status ?? "?"}).`, "error");
-  }
+  const { pl, en } = errorOf(answer);
+  say(element, pl, en, "error");
 }
 
 /** A failure of the panel itself, said as what it is: not a lost connection. */
@@ -83,27 +82,21 @@ window.addEventListener("unhandledrejection", (event) => showPanelError(event.re
 
 // ---- the API ------------------------------------------------------------------------------
 
-async function request(url, options) {
-  try {
-    return await fetch(url, options);
-  } catch (error) {
-    throw new Offline(error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** A call with the officer's token; a 401 signs out and throws SignedOut. */
+/**
+ * A call with the officer's token (the shared client); a 401 signs out and throws SignedOut,
+ * no answer at all throws Offline.
+ * @param {string} path
+ * @param {{method?: string, body?: unknown}} [options]
+ */
 async function api(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json", Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await request(`/v1${path}`,
-    { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status === 401) {
+  const answer = await callApi(path, { method, body, headers: { Authorization: `Bearer ${token}` } });
+  if (answer.network) throw new Offline(`${method} ${path}`);
+  if (answer.status === 401) {
     signOut("Sesja wygasła lub token jest nieprawidłowy. Zaloguj się ponownie.",
       "Your session has expired or the token is invalid. Please sign in again.", "error");
     throw new SignedOut();
   }
-  const data = await response.json().catch(() => null);
-  return { status: response.status, ok: response.ok, data };
+  return answer;
 }
 
 /** Runs an action; a failure is said in `messages` as what it is. A sign-out needs no word. */
@@ -299,12 +292,15 @@ function viewedUnit() {
 
 async function loadCategories() {
   if (categories.size) return;
-  const response = await request("/v1/categories", { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`GET /v1/categories: HTTP ${response.status}`);
-  const { categories: list } = await response.json();
+  const list = await fetchCategories(async (path) => {
+    const answer = await callApi(path);
+    if (answer.network) throw new Offline(`GET ${path}`);
+    if (!answer.ok) throw new Error(`GET /v1${path}: HTTP ${answer.status}`);
+    return answer;
+  });
+  categories = new CategoryNames(list);
   const sorted = [...list].sort((a, b) => a.name_pl.localeCompare(b.name_pl, "pl"));
   for (const category of sorted) {
-    categories.set(category.code, category);
     const text = `${category.name_pl} / ${category.name_en}`;
     $("filter-category").append(el("option", { value: category.code, text }));
     $("consultation-category").append(el("option", { value: category.code, text }));
@@ -567,11 +563,12 @@ function renderDetail(detail) {
   fact(facts, "Przyjęto", "Received", when(detail.created_at));
   fact(facts, "Zmieniono", "Changed", when(detail.modified_at));
   fact(facts, "Kiedy wystąpiło", "Occurred", when(detail.occurred_at));
-  const time = TIMES_OF_DAY[detail.time_of_day];
-  fact(facts, "Pora dnia", "Time of day", time ? bilingual(...time) : detail.time_of_day ?? "—");
-  const days = (detail.days_of_week || []).map((d) => DAYS[d] || [d, d]);
+  const time = TIMES_OF_DAY.find((x) => x.code === detail.time_of_day);
+  fact(facts, "Pora dnia", "Time of day", time ? bilingual(time.pl, time.en) : detail.time_of_day ?? "—");
+  const days = (detail.days_of_week || []).map((/** @type {string} */ d) =>
+    DAYS.find((x) => x.code === d) || { shortPl: d, shortEn: d });
   fact(facts, "Dni tygodnia", "Days of the week", days.length
-    ? bilingual(days.map((d) => d[0]).join(", "), days.map((d) => d[1]).join(", ")) : "—");
+    ? bilingual(days.map((d) => d.shortPl).join(", "), days.map((d) => d.shortEn).join(", ")) : "—");
   if (detail.meeting_date) fact(facts, "Data spotkania", "Meeting date", when(detail.meeting_date));
   if (detail.meeting_place) fact(facts, "Miejsce spotkania", "Meeting place", detail.meeting_place);
   const source = SOURCES[detail.source];
@@ -706,11 +703,11 @@ async function changeStatus({ status, requires_institution: needsInstitution, cl
     body.institution = clean(institution.value);
   }
   if (closes) {
-    const { en } = statusInfo(status);
+    const { name, en } = statusInfo(status);
     const confirmed = await askToConfirm({
-      question: [`Zamknąć zgłoszenie jako „${status}”?`, `Close the report as "${en}"?`],
+      question: [`Zamknąć zgłoszenie jako „${name}”?`, `Close the report as "${en}"?`],
       detail: ["Ponownie otworzyć je może tylko koordynator.", "Only a coordinator can reopen it."],
-      confirm: [`Tak, zmień na „${status}”`, `Yes, change to "${en}"`],
+      confirm: [`Tak, zmień na „${name}”`, `Yes, change to "${en}"`],
     });
     if (!confirmed) {
       say(message, "Anulowano: status bez zmian.", "Cancelled: the status is unchanged.");
@@ -720,7 +717,8 @@ async function changeStatus({ status, requires_institution: needsInstitution, cl
   await changeReport("status", body, () => {
     $("status-note").value = "";
     institution.value = "";
-    say(message, `Zmieniono status na: ${status}.`, `Status changed to: ${statusInfo(status).en}.`, "ok");
+    const { name, en } = statusInfo(status);
+    say(message, `Zmieniono status na: ${name}.`, `Status changed to: ${en}.`, "ok");
   });
 }
 
@@ -961,7 +959,7 @@ async function recordConsultation(event) {
 
 function fillLegend() {
   const status = $("filter-status");
-  for (const [name, { en }] of STATUSES) {
+  for (const { name, en } of ALL_STATUSES) {
     status.append(el("option", { value: name, text: `${name} / ${en}` }));
     $("legend").append(el("li", {}, swatch(name), statusText(name)));
   }

@@ -1,38 +1,46 @@
-// What the map knows about statuses, categories, times of day and days of the week.
-// Category names come from GET /v1/categories; the grouping of the filter is the map's own.
-
-/** Public statuses in legend order: slug (for the URL), English name, colour, glyph. */
-export const STATUSES = [
-  { name: "Nowe", slug: "nowe", en: "New", colour: "#2e7d32" },
-  { name: "Weryfikacja", slug: "weryfikacja", en: "Under verification", colour: "#f9c80e" },
-  { name: "Potwierdzone", slug: "potwierdzone", en: "Confirmed", colour: "#c62828" },
-  { name: "Niepotwierdzone", slug: "niepotwierdzone", en: "Not confirmed", colour: "#8a8a8a" },
-  {
-    name: "Potwierdzone (wyeliminowane)", slug: "wyeliminowane", en: "Confirmed (eliminated)",
-    colour: "#1565c0", glyph: "✓",
-    notePl: "zagrożenie usunięte", noteEn: "the threat has been removed",
-  },
-  {
-    name: "Potwierdzone (przekazane poza Policję)", slug: "przekazane",
-    en: "Confirmed (handed over outside the Police)", colour: "#8d5a2b", glyph: "→",
-    notePl: "sprawę prowadzi inna instytucja", noteEn: "another institution handles it",
-  },
-];
-const BY_NAME = new Map(STATUSES.map((s) => [s.name, s]));
-const BY_SLUG = new Map(STATUSES.map((s) => [s.slug, s]));
-
-/** A status by its Polish name; an unknown one (a newer feed) gets a neutral look. */
-export function statusInfo(name) {
-  return BY_NAME.get(name) || { name, slug: name, en: name, colour: "#555" };
-}
-export const statusBySlug = (slug) => BY_SLUG.get(slug);
+// @ts-check
+// The words of a report shared by the map and the officer panel: categories (names from
+// GET /v1/categories, the filter's grouping is the map's own), times of day, days of the week.
+// Statuses: statuses.js.
+import { t } from "./i18n.js";
 
 /**
- * Closed reports (chalicelib/workflow.py CLOSED): no "Potwierdzam" on them and not offered as
- * duplicates of a new one — confirming a closed case helps nobody.
+ * @typedef {{code: string, name_pl: string, name_en: string, [key: string]: unknown}} Category
  */
-export const CLOSED_STATUSES = new Set(["Niepotwierdzone", "Żart lub pomyłka",
-  "Potwierdzone (wyeliminowane)", "Potwierdzone (przekazane poza Policję)"]);
+
+/** Category code → {pl, en}; unknown codes show as they are. */
+export class CategoryNames {
+  /** @param {Category[]} [list] */
+  constructor(list = []) {
+    /** @type {Map<string, {pl: string, en: string} & Partial<Category>>} */
+    this.byCode = new Map(list.map((c) => [c.code, { pl: c.name_pl, en: c.name_en, ...c }]));
+  }
+
+  /** @param {string} code */
+  get(code) {
+    return this.byCode.get(code) || { pl: String(code), en: String(code) };
+  }
+
+  /** @param {string} code the name in the page's language */
+  text(code) {
+    const names = this.get(code);
+    return t(names.pl, names.en);
+  }
+
+  get size() {
+    return this.byCode.size;
+  }
+}
+
+/**
+ * The category catalogue from GET /v1/categories; [] when it did not answer.
+ * @param {(path: string) => Promise<{ok: boolean, data: any}>} get the shared api()
+ * @returns {Promise<Category[]>}
+ */
+export async function loadCategories(get) {
+  const answer = await get("/categories");
+  return answer.ok && Array.isArray(answer.data?.categories) ? answer.data.categories : [];
+}
 
 /** The category filter's groups; a code in none of them lands in "Inne / Other". */
 export const CATEGORY_GROUPS = [
@@ -56,8 +64,10 @@ export const CATEGORY_GROUPS = [
       "begging", "homeless_in_need"],
   },
 ];
+/** @type {{id: string, pl: string, en: string, codes: string[]}} */
 export const OTHER_GROUP = { id: "other", pl: "Inne", en: "Other", codes: [] };
 
+/** Times of day: API code, names. */
 export const TIMES_OF_DAY = [
   { code: "rano", pl: "rano", en: "morning" },
   { code: "dzien", pl: "dzień", en: "day" },

@@ -1,4 +1,6 @@
-// Polish by default, English on request (remembered in localStorage).
+// @ts-check
+// Polish by default, English on request (remembered in localStorage). Shared by the map and
+// the officer panel.
 // Static text is written twice in the HTML, <span lang="pl">…</span><span lang="en">…</span>;
 // CSS shows the spans of the page's language (html[lang]). Text made in scripts uses tr().
 // Attributes and <option> texts are set for one language: listeners re-render them.
@@ -34,6 +36,29 @@ export function tr(pl, en = pl) {
     fragment.append(span);
   }
   return fragment;
+}
+
+/** Polish text followed by its English translation in a span lang="en" ("Nowe / New"). */
+export function bilingual(polish, english) {
+  const fragment = document.createDocumentFragment();
+  fragment.append(String(polish));
+  if (english && english !== polish) {
+    const span = document.createElement("span");
+    span.lang = "en";
+    span.textContent = ` / ${english}`;
+    fragment.append(span);
+  }
+  return fragment;
+}
+
+/**
+ * Bilingual text in the page's style: the map toggles between the languages (tr); the officer
+ * panel, <html data-bilingual="inline">, shows both at once (bilingual).
+ * @param {string} pl
+ * @param {string} [en]
+ */
+export function text(pl, en = pl) {
+  return document.documentElement.dataset.bilingual === "inline" ? bilingual(pl, en) : tr(pl, en);
 }
 
 /** The name in the language the page is not in (a subtitle), tagged with its language. */
