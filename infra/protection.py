@@ -20,7 +20,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-EDGE_REGION = "us-east-1"
+from infra.monitoring import DEFAULT_BLOCKS_ALARM, WAF_REGION
+
+EDGE_REGION = WAF_REGION
 RATE_WINDOW_SECONDS = 300
 RATE_LIMITED_BODY = {
     "error": {
@@ -71,6 +73,8 @@ class Protection:
     concurrency: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_CONCURRENCY))
     throttle_rate: int = DEFAULT_THROTTLE_RATE
     throttle_burst: int = DEFAULT_THROTTLE_BURST
+    # The WAF alarm (infra/monitoring.waf_blocks_alarm): rate-rule blocks per 5 minutes.
+    blocks_alarm: int = DEFAULT_BLOCKS_ALARM
 
     @classmethod
     def from_settings(cls, entry: dict[str, Any]) -> Protection:
@@ -84,9 +88,12 @@ class Protection:
             concurrency={k: int(v) for k, v in concurrency.items()},
             throttle_rate=int(entry.get("throttle_rate", DEFAULT_THROTTLE_RATE)),
             throttle_burst=int(entry.get("throttle_burst", DEFAULT_THROTTLE_BURST)),
+            blocks_alarm=int(entry.get("rate_blocks_alarm_per_5_minutes", DEFAULT_BLOCKS_ALARM)),
         )
         if not 10 <= protection.rate_limit <= 2_000_000_000:  # WAF's own bounds
             raise ValueError("rate_limit_per_5_minutes must be between 10 and 2000000000")
+        if protection.blocks_alarm < 0:
+            raise ValueError("rate_blocks_alarm_per_5_minutes may not be negative")
         if min(protection.concurrency.values()) < 1:
             raise ValueError("reserved_concurrency: every function needs at least 1")
         return protection
@@ -195,9 +202,22 @@ def web_acl(scope: Construct, name: str, rate_limit: int) -> wafv2.CfnWebACL:
 
 
 class EdgeStack(cdk.Stack):
-    """A distribution's web ACL, in us-east-1 (stack `kmzb-<site>-edge`)."""
+    """A distribution's web ACL, in us-east-1 (stack `kmzb-<site>-edge`), and the alarm on its
+    rate rule's blocks (WAF's metrics are in us-east-1 only), paging a topic of its own there,
+    `kmzb-<site>-edge-alarms`, subscribed by alarm_emails (the garrison's `admin_emails`)."""
 
-    def __init__(self, scope: Construct, site: str, *, account: str, rate_limit: int) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        site: str,
+        *,
+        account: str,
+        rate_limit: int,
+        alarm_emails: tuple[str, ...] = (),
+        blocks_alarm: int = DEFAULT_BLOCKS_ALARM,
+    ) -> None:
+        from infra.monitoring import operators_topic, waf_blocks_alarm
+
         super().__init__(
             scope,
             f"{site}-edge",
@@ -208,6 +228,17 @@ class EdgeStack(cdk.Stack):
             description=f"KMZB {site}: the CloudFront web ACL (WAF for CloudFront is global)",
         )
         self.web_acl = web_acl(self, f"kmzb-{site}", rate_limit)
+        self.topic = operators_topic(
+            self,
+            "AlarmTopic",
+            name=f"kmzb-{site}-edge-alarms",
+            description=f"KMZB {site}: the operators' alarm topic in us-east-1",
+            emails=alarm_emails,
+        )
+        self.blocks_alarm = waf_blocks_alarm(
+            self, site=site, web_acl=f"kmzb-{site}", threshold=blocks_alarm, topic=self.topic
+        )
+        self.blocks_alarm.node.add_dependency(self.web_acl)
         cdk.Tags.of(self).add("kmzb:site", site)
 
 
@@ -387,3 +418,28 @@ def skip_deployment_helper_policy(deployment: Any) -> None:
         "The CDK BucketDeployment helper: cloudfront:CreateInvalidation on *, the library's "
         "own grant, used only while deploying the site.",
     )
+
+
+# Per-distribution checkov skips (the distribution's own Metadata), with the reason each one
+# does not apply; tests/integration/test_templates_checkov.py proves each reason true.
+V2_LOGGING_REASON = (
+    "CloudFront standard logging v2 delivers this distribution's access logs to the site's log "
+    "bucket (AWS::Logs::Delivery in stack {stack}-edge-logs, infra/protection.EdgeLogsStack) "
+    "with fields chosen to leave out client addresses; checkov reads only the legacy Logging "
+    "property, whose logs always hold c-ip."
+)
+DEFAULT_CERTIFICATE_REASON = (
+    "No custom domain is configured: the distribution serves *.cloudfront.net with CloudFront's "
+    "default certificate, for which CloudFront fixes the security policy at TLSv1 and it cannot "
+    "be set. Give the site domain_name and certificate_arn: then TLSv1.2_2021 is set and "
+    "checked."
+)
+
+
+def distribution_checkov_skips(distribution: Any, *, custom_certificate: bool) -> None:
+    """CKV_AWS_86 always (v2 logging, see V2_LOGGING_REASON); CKV_AWS_174 only without a custom
+    certificate (with one the distribution must require TLSv1.2_2021 and pass the check)."""
+    stack = cdk.Stack.of(distribution).stack_name
+    checkov_skip(distribution, "CKV_AWS_86", V2_LOGGING_REASON.format(stack=stack))
+    if not custom_certificate:
+        checkov_skip(distribution, "CKV_AWS_174", DEFAULT_CERTIFICATE_REASON)
