@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ from chalicelib import (
     deployment,
     feed,
     limits,
+    observability,
     officers,
     openapi,
     overdue,
@@ -27,6 +27,7 @@ from chalicelib import (
 from chalicelib.auth import Identity, InvalidToken, Scope, authorize, bearer_token
 from chalicelib.errors import ApiError, VersionConflict, not_found
 from chalicelib.reports import Report
+from chalicelib.settings import reports_stream_arn
 from chalicelib.web import (
     api_view,
     client_address,
@@ -37,6 +38,7 @@ from chalicelib.web import (
 )
 
 app = Chalice(app_name="kmzb")
+observability.register(app)  # Logger, Metrics and Tracer, once for every function
 ANY_CONTENT = ["*/*"]  # we answer a wrong Content-Type ourselves, in our error format
 
 
@@ -347,23 +349,23 @@ def officer_record_consultation() -> Response:
 # Every morning at 07:00 UTC (8 or 9 in Warsaw): coordinators hear of overdue reports.
 @app.schedule(Cron(0, 7, "*", "*", "?", "*"))
 def remind_overdue(event: Any) -> dict[str, int]:
-    return overdue.remind(deployment.current(), event.context)
+    return overdue.remind(deployment.current().reminders, event.context)
 
 
 # Feeds changed since their last build (the stream handler builds at most once per debounce
 # period) and the time-based rules (7 and 30 days) are caught up here.
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def refresh_feeds(event: Any) -> dict[str, list[str]]:
-    return {"built": feed.refresh(deployment.current())}
+    return {"built": feed.refresh(deployment.current().feed_job)}
 
 
-# The stream's ARN is known only once the table exists: infra sets it per stage.
-REPORTS_STREAM_ARN = os.environ.get(
-    "KMZB_REPORTS_STREAM_ARN",
-    "arn:aws:dynamodb:eu-central-1:123456789012:table/kmzb-reports/stream/local",
-)
+# The stream's ARN is known only once the table exists: infra sets it per stage (a placeholder
+# only in the local stage; elsewhere a missing one stops the import).
+REPORTS_STREAM_ARN = reports_stream_arn()
 
 
 @app.on_dynamodb_record(stream_arn=REPORTS_STREAM_ARN, batch_size=100)
 def on_report_change(event: Any) -> Any:
-    return stream.handle_reports_stream(event.to_dict(), event.context, deployment.current())
+    return stream.handle_reports_stream(
+        event.to_dict(), event.context, deployment.current().stream_job
+    )

@@ -257,7 +257,7 @@ def measure(dynamodb_url: str, s3_url: str, rounds: int = ROUNDS) -> list[Measur
     def rebuild() -> float:
         with StepTimer(deployment) as steps:
             start = time.perf_counter()
-            built = feed.rebuild(deployment, GARRISON)
+            built = feed.rebuild(deployment.feed_job, GARRISON)
             took = time.perf_counter() - start
         if built.pointer["count"] != public:
             raise BenchError(f"the feed holds {built.pointer['count']} reports, not {public}")

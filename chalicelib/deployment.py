@@ -1,150 +1,40 @@
-"""One deployment's settings and the services built from them, created on first use.
+"""The composition root: one deployment's services, built from its settings on first use, and
+handed to the routes (app.py) and to the jobs as the parts each uses.
 
-Cold start matters: nothing here imports boto3 or pynamodb or reads the
-boundary files until a request needs them.
+Configuration is chalicelib.settings (typed, failing fast outside the local stage); the value
+types are chalicelib.values; the jobs (feed builds, overdue reminders, the stream handler)
+take what they use (`feed_job`, `reminders`, `stream_job`) and never this module.
+No module below app.py and infra imports this one.
+
+Cold start matters: nothing here imports boto3 or pynamodb or reads the boundary files until
+a request needs them.
 """
 
 from __future__ import annotations
 
 import hmac
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from chalicelib.settings import (  # re-exported: tests, bench and infra import them from here
+    PROJECT_ROOT,
+    ConfigurationError,
+    Settings,
+)
+from chalicelib.values import Clock, utc_now
 
 if TYPE_CHECKING:
     from chalicelib.auth import TokenVerifier
-    from chalicelib.feed import FeedWriter
+    from chalicelib.feed import FeedJob, FeedWriter
+    from chalicelib.overdue import Reminders
     from chalicelib.storage import ReportStore
-    from chalicelib.stream import IdempotentNotifier
+    from chalicelib.stream import IdempotentNotifier, StreamJob
     from chalicelib.units import Router
     from chalicelib.workflow import Deadlines
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-Clock = Callable[[], datetime]
+__all__ = ["PROJECT_ROOT", "ConfigurationError", "Deployment", "Settings", "current", "use"]
 SECRET_MAX_AGE_SECONDS = 3600  # powertools Parameters caches secrets this long
 ORIGIN_HEADER = "x-kmzb-origin"  # CloudFront → API: proof that the request came through it
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class ConfigurationError(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class Settings:
-    stage: str
-    region: str
-    dynamodb_endpoint: str | None
-    reports_table: str
-    limits_table: str
-    client_key_secret: bytes  # empty: read from Secrets Manager (client_key_secret_name)
-    trusted_proxies: int  # proxies that append to X-Forwarded-For in front of the API
-    garrisons: frozenset[str] | None  # None: every garrison (a local deployment)
-    data_dir: Path
-    units_file: Path | None
-    client_key_secret_name: str | None = None
-    # The secret CloudFront sends in ORIGIN_HEADER: without it a request came around the
-    # proxies (straight to API Gateway) and its X-Forwarded-For is not believed.
-    origin_secret_name: str | None = None
-    idempotency_table: str = "kmzb-idempotency"
-    audit_table: str = "kmzb-audit"
-    jwt_issuer: str = ""
-    jwt_audience: str = ""
-    jwks_url: str = ""
-    # In AWS the app client's id is known only after the API exists: an SSM parameter holds it.
-    jwt_audience_parameter: str | None = None
-    ssm_endpoint: str | None = None
-    sns_endpoint: str | None = None
-    sqs_endpoint: str | None = None
-    # Unit topics are named <prefix><unit id>; the prefix is the full ARN up to there.
-    topic_arn_prefix: str = "arn:aws:sns:eu-central-1:123456789012:kmzb-unit-"
-    notification_dead_letters_arn: str | None = None  # officers' subscriptions redrive here
-    panel_url: str = "http://127.0.0.1:8001/officer/"
-    site_bucket: str = "kmzb-site"
-    s3_endpoint: str | None = None
-    secrets_endpoint: str | None = None
-    feed_debounce_seconds: float = 30.0  # at most one feed build per garrison this often
-    take_up_days: int = 3  # a new report must be taken into verification within
-    verify_days: int = 7  # and verified within
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        secret = env.get("KMZB_CLIENT_KEY_SECRET", "")
-        secret_name = env.get("KMZB_CLIENT_KEY_SECRET_NAME") or None
-        if secret_name is None and len(secret) < 16:
-            raise ConfigurationError(
-                "KMZB_CLIENT_KEY_SECRET (16 characters or more) or "
-                "KMZB_CLIENT_KEY_SECRET_NAME must be set"
-            )
-        garrisons = env.get("KMZB_GARRISONS", "*").strip()
-        units_file = env.get("KMZB_UNITS_FILE")
-        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1"
-        return cls(
-            stage=env.get("KMZB_STAGE", "local"),
-            region=region,
-            dynamodb_endpoint=env.get("KMZB_DYNAMODB_ENDPOINT") or None,
-            reports_table=env.get("KMZB_REPORTS_TABLE", "kmzb-reports"),
-            limits_table=env.get("KMZB_LIMITS_TABLE", "kmzb-limits"),
-            client_key_secret=b"" if secret_name else secret.encode("utf-8"),
-            client_key_secret_name=secret_name,
-            origin_secret_name=env.get("KMZB_ORIGIN_SECRET_NAME") or None,
-            trusted_proxies=_proxy_count(env.get("KMZB_TRUSTED_PROXY", "false")),
-            garrisons=None
-            if garrisons in ("", "*")
-            else frozenset(g.strip() for g in garrisons.split(",") if g.strip()),
-            data_dir=Path(env.get("KMZB_DATA_DIR") or PROJECT_ROOT / "data"),
-            units_file=Path(units_file) if units_file else None,
-            idempotency_table=env.get("KMZB_IDEMPOTENCY_TABLE", "kmzb-idempotency"),
-            audit_table=env.get("KMZB_AUDIT_TABLE", "kmzb-audit"),
-            jwt_issuer=env.get("KMZB_JWT_ISSUER", ""),
-            jwt_audience=env.get("KMZB_JWT_AUDIENCE", ""),
-            jwt_audience_parameter=env.get("KMZB_JWT_AUDIENCE_PARAMETER") or None,
-            ssm_endpoint=env.get("KMZB_SSM_ENDPOINT") or None,
-            jwks_url=env.get("KMZB_JWKS_URL")
-            or (env.get("KMZB_JWT_ISSUER", "").rstrip("/") + "/.well-known/jwks.json"),
-            sns_endpoint=env.get("KMZB_SNS_ENDPOINT") or None,
-            sqs_endpoint=env.get("KMZB_SQS_ENDPOINT") or None,
-            topic_arn_prefix=env.get("KMZB_TOPIC_ARN_PREFIX")
-            or f"arn:aws:sns:{region}:123456789012:kmzb-unit-",
-            notification_dead_letters_arn=env.get("KMZB_NOTIFICATION_DLQ_ARN")
-            or _dead_letters_beside(env.get("KMZB_TOPIC_ARN_PREFIX", "")),
-            panel_url=env.get("KMZB_PANEL_URL", "http://127.0.0.1:8001/officer/"),
-            site_bucket=env.get("KMZB_SITE_BUCKET", "kmzb-site"),
-            s3_endpoint=env.get("KMZB_S3_ENDPOINT") or None,
-            secrets_endpoint=env.get("KMZB_SECRETS_ENDPOINT") or None,
-            feed_debounce_seconds=float(env.get("KMZB_FEED_DEBOUNCE_SECONDS", "30")),
-            take_up_days=int(env.get("KMZB_TAKE_UP_DAYS", "3")),
-            verify_days=int(env.get("KMZB_VERIFY_DAYS", "7")),
-        )
-
-
-def _dead_letters_beside(topic_arn_prefix: str) -> str | None:
-    """A garrison's notification dead-letter queue, named beside its unit topics (infra.stages):
-    arn:aws:sns:<region>:<account>:kmzb-<slug>-unit- → …:sqs:…:kmzb-<slug>-notifications-dlq."""
-    parts = topic_arn_prefix.split(":")
-    if len(parts) != 6 or parts[2] != "sns" or not parts[5].endswith("-unit-"):
-        return None
-    parts[2], parts[5] = "sqs", parts[5].removesuffix("-unit-") + "-notifications-dlq"
-    return ":".join(parts)
-
-
-def _proxy_count(raw: str) -> int:
-    """KMZB_TRUSTED_PROXY: "true" (one proxy), "false", or how many proxies append."""
-    value = raw.strip().lower()
-    if value in ("", "false", "0"):
-        return 0
-    if value == "true":
-        return 1
-    if value.isdigit():
-        return int(value)
-    raise ConfigurationError(f"KMZB_TRUSTED_PROXY must be true, false or a count, not {raw!r}")
 
 
 class Deployment:
@@ -266,6 +156,48 @@ class Deployment:
         from chalicelib.storage import ReportStore
 
         return ReportStore(self.settings)
+
+    # --- the jobs' parts ---------------------------------------------------------------------
+
+    @property
+    def feed_job(self) -> FeedJob:
+        """What feed builds use (chalicelib.feed.rebuild, request_rebuilds, refresh)."""
+        from chalicelib.feed import FeedJob
+
+        return FeedJob(
+            store=self.store,
+            writer=self.feed_writer,
+            router=self.router,
+            clock=self.clock,
+            debounce_seconds=self.settings.feed_debounce_seconds,
+        )
+
+    @property
+    def reminders(self) -> Reminders:
+        """What the daily overdue reminders use (chalicelib.overdue.remind)."""
+        from chalicelib.overdue import Reminders
+
+        return Reminders(
+            store=self.store,
+            router=self.router,
+            notifier=self.notifier,
+            deadlines=self.deadlines,
+            clock=self.clock,
+            panel_url=self.settings.require_panel_url(),
+        )
+
+    @property
+    def stream_job(self) -> StreamJob:
+        """What the reports stream's handler uses (chalicelib.stream.handle_reports_stream)."""
+        from chalicelib.stream import StreamJob
+
+        return StreamJob(
+            notifier=self.notifier,
+            feeds=self.feed_job,
+            panel_url=self.settings.require_panel_url(),
+            take_up_days=self.settings.take_up_days,
+            verify_days=self.settings.verify_days,
+        )
 
 
 _current: Deployment | None = None

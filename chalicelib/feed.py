@@ -9,18 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import categories, workflow
 from chalicelib.categories import Visibility
 from chalicelib.limits import WARSAW
-from chalicelib.reports import TIMES_OF_DAY, Report, iso
+from chalicelib.observability import count, milliseconds, seconds
+from chalicelib.reports import TIMES_OF_DAY
+from chalicelib.values import (  # PublicReport and PUBLIC_ATTRIBUTES were defined here
+    PUBLIC_ATTRIBUTES,  # noqa: F401
+    Clock,
+    FeedInput,
+    PublicReport,  # noqa: F401
+    iso,
+)
 
 if TYPE_CHECKING:
-    from chalicelib.deployment import Deployment
+    from chalicelib.storage import ReportStore
+    from chalicelib.units import Router
 
 FORMAT = "kmzb-compact-1"
 SCALE = 100_000  # coordinates to about a metre
@@ -39,32 +49,6 @@ POINTED = ("compact", "ids", "geojson")  # the files a garrison's pointer names
 MANIFEST_KEY = "feeds/manifest.json"
 MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound", "403", "AccessDenied"})
 SHORT = "public, max-age=60"
-
-
-@dataclass(frozen=True)
-class PublicReport:
-    """What the feed reads of a stored report: the public attributes and what decides whether
-    the public may see it. Descriptions, notes and anything about people are not among them."""
-
-    id: str
-    category: str
-    status: str
-    lat: float
-    lon: float
-    teryt: str
-    garrison: str
-    created_at: datetime
-    modified_at: datetime
-    occurred_at: datetime | None = None
-    time_of_day: str | None = None
-    days_of_week: tuple[str, ...] = ()
-    confirmations: int = 0
-    duplicate_of: str | None = None
-
-
-# The attributes a feed build asks DynamoDB for (the Query projects only these).
-PUBLIC_ATTRIBUTES = tuple(f.name for f in fields(PublicReport))
-FeedInput = Report | PublicReport
 
 
 def publicly_visible(report: FeedInput, now: datetime) -> bool:
@@ -231,6 +215,10 @@ class FeedWriter:
         self._s3 = s3
         self._bucket = bucket
 
+    @property
+    def bucket(self) -> str:
+        return self._bucket
+
     def put(self, file: FeedFile) -> None:
         self._s3.put_object(
             Bucket=self._bucket,
@@ -291,7 +279,7 @@ class FeedWriter:
         return found
 
 
-# --- rebuilding (at the edge: the deployment's store and bucket) -------------
+# --- rebuilding (at the edge: a store, the site bucket's writer, the router, a clock) ------
 
 REFRESH_AFTER_S = 3600  # time-based rules (7 and 30 days) need a rebuild now and then
 # How often a refresh looks for missing feed objects: every scheduled run in AWS (once a
@@ -300,14 +288,28 @@ CHECK_BUCKET_EVERY_S = 50
 _bucket_checked_at: dict[tuple[str, str], float] = {}
 
 
-def _missing_from_bucket(deployment: Deployment, garrison: str, now: float) -> bool:
+@dataclass(frozen=True)
+class FeedJob:
+    """What building feeds uses, given by the composition root (chalicelib.deployment): the
+    reports store (the feed's projection and the per-garrison build state), the site bucket's
+    writer, the router (the garrisons served and their headquarters), a clock, and the debounce
+    period in seconds (at most one build per garrison that often)."""
+
+    store: ReportStore
+    writer: FeedWriter
+    router: Router
+    clock: Clock
+    debounce_seconds: float
+
+
+def _missing_from_bucket(job: FeedJob, garrison: str, now: float) -> bool:
     """Whether the garrison's feed objects (garrison "": the manifest) are missing; checked at
     most every CHECK_BUCKET_EVERY_S while they are found intact, at every run while not."""
-    key = (deployment.settings.site_bucket, garrison)
+    key = (job.writer.bucket, garrison)
     last = _bucket_checked_at.get(key)
     if last is not None and 0 <= now - last < CHECK_BUCKET_EVERY_S:
         return False
-    writer = deployment.feed_writer
+    writer = job.writer
     missing = not (writer.intact(garrison) if garrison else writer.exists(MANIFEST_KEY))
     if missing:
         _bucket_checked_at.pop(key, None)
@@ -316,64 +318,76 @@ def _missing_from_bucket(deployment: Deployment, garrison: str, now: float) -> b
     return missing
 
 
-def _build_claimed(deployment: Deployment, garrison: str) -> None:
+def _build_claimed(job: FeedJob, garrison: str) -> None:
     try:
-        rebuild(deployment, garrison)
+        rebuild(job, garrison)
     except Exception:
-        deployment.store.release_feed_build(garrison)
+        job.store.release_feed_build(garrison)
         raise
 
 
-def rebuild(deployment: Deployment, garrison: str) -> GarrisonFeed:
-    """Build one garrison's feed from DynamoDB, publish it, then refresh the manifest."""
-    now = deployment.clock()
-    reports = deployment.store.public_reports(garrison)
-    headquarters = deployment.router.garrisons[garrison].headquarters
+def rebuild(job: FeedJob, garrison: str) -> GarrisonFeed:
+    """Build one garrison's feed from DynamoDB, publish it, then refresh the manifest.
+    Emits FeedBuilds (1) and FeedBuildDuration (milliseconds, reading to manifest)."""
+    started = time.perf_counter()
+    now = job.clock()
+    reports = job.store.public_reports(garrison)
+    headquarters = job.router.garrisons[garrison].headquarters
     feed = build_garrison_feed(reports, garrison, headquarters, now)
-    writer = deployment.feed_writer
+    writer = job.writer
     writer.publish(feed)
-    writer.put(manifest_file(writer.pointers(sorted(deployment.router.served)), now))
+    writer.put(manifest_file(writer.pointers(sorted(job.router.served)), now))
+    count("FeedBuilds")
+    milliseconds("FeedBuildDuration", (time.perf_counter() - started) * 1000)
     return feed
 
 
-def request_rebuilds(deployment: Deployment, garrisons: set[str]) -> list[str]:
+def request_rebuilds(job: FeedJob, garrisons: set[str]) -> list[str]:
     """After changes: note them, and build at once where no build ran within the debounce
     period; the rest are built by the next `refresh`."""
-    store, now = deployment.store, deployment.clock().timestamp()
+    store, now = job.store, job.clock().timestamp()
     built = []
-    for garrison in sorted(garrisons & deployment.router.served):
+    for garrison in sorted(garrisons & job.router.served):
         store.mark_feed_wanted(garrison, now)
-        if store.claim_feed_build(garrison, now, deployment.settings.feed_debounce_seconds):
-            _build_claimed(deployment, garrison)
+        if store.claim_feed_build(garrison, now, job.debounce_seconds):
+            _build_claimed(job, garrison)
             built.append(garrison)
     return built
 
 
-def refresh(deployment: Deployment) -> list[str]:
+def refresh(job: FeedJob) -> list[str]:
     """Scheduled: build feeds changed since their last build, never built, getting old, or
     missing from the bucket (a deleted pointer or a file it names); write the manifest again
     if it is missing. Returns the garrisons built.
 
     Checking the bucket costs one GET and three HEADs per garrison and a HEAD of the manifest,
     at most every CHECK_BUCKET_EVERY_S: a feed deleted by mistake is back within one schedule
-    period (a minute) instead of at the hourly rebuild."""
-    store, now = deployment.store, deployment.clock().timestamp()
-    writer = deployment.feed_writer
+    period (a minute) instead of at the hourly rebuild.
+
+    Emits FeedAge (seconds): how long ago the newest change not yet in its garrison's feed
+    was made, the largest over the garrisons after this run (0 when every feed is current)."""
+    store, now = job.store, job.clock().timestamp()
+    writer = job.writer
     built = []
-    for garrison in sorted(deployment.router.served):
+    lag = 0.0
+    for garrison in sorted(job.router.served):
         wanted, last = store.feed_state(garrison)
         # A change in the very instant a build started may have been missed: >= rebuilds.
+        changed = wanted is not None and (last is None or wanted >= last)
         due = (
             last is None
-            or (wanted is not None and wanted >= last)
+            or changed
             or now - last > REFRESH_AFTER_S
-            or _missing_from_bucket(deployment, garrison, now)
+            or _missing_from_bucket(job, garrison, now)
         )
-        if due and store.claim_feed_build(garrison, now, deployment.settings.feed_debounce_seconds):
-            _build_claimed(deployment, garrison)
+        if due and store.claim_feed_build(garrison, now, job.debounce_seconds):
+            _build_claimed(job, garrison)
             built.append(garrison)
+        elif changed and wanted is not None:  # another build holds it, or debounced
+            lag = max(lag, now - wanted)
+    seconds("FeedAge", lag)
     # A build above wrote the manifest already.
-    if not built and _missing_from_bucket(deployment, "", now):
-        served = sorted(deployment.router.served)
-        writer.put(manifest_file(writer.pointers(served), deployment.clock()))
+    if not built and _missing_from_bucket(job, "", now):
+        served = sorted(job.router.served)
+        writer.put(manifest_file(writer.pointers(served), job.clock()))
     return built

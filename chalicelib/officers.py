@@ -32,6 +32,7 @@ from chalicelib.errors import (
     wrong_type,
 )
 from chalicelib.limits import WARSAW
+from chalicelib.observability import count
 from chalicelib.reports import (
     MAX_DESCRIPTION,
     SOURCE_CONSULTATION,
@@ -262,6 +263,7 @@ def change_status(
         changes["duplicate_of"] = None
     entry = _entry(scope, report, now, "status", from_status=report.status, to_status=to, note=note)
     store.change(report, version, changes, entry)
+    count("StatusChanges")
 
 
 def _leads_to(store: ReportStore, start: Report, target_id: str) -> bool:
@@ -344,6 +346,7 @@ def mark_duplicate(
     # The original must still be as read: two reports marked as each other's duplicates at
     # the same moment cannot both succeed.
     store.change(report, version, changes, entry, unchanged=(original.id, original.status_version))
+    count("StatusChanges")  # closed as not confirmed
 
 
 def assign(store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime) -> None:

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools import Logger
 
 from chalicelib import categories, workflow
 from chalicelib.limits import WARSAW
 from chalicelib.notify import Notification, report_link, to_ascii, to_gsm7
-from chalicelib.reports import Report, iso
+from chalicelib.observability import count
+from chalicelib.observability import logger as log
 from chalicelib.units import Unit
+from chalicelib.values import Clock, Report, iso
 
 if TYPE_CHECKING:
-    from chalicelib.deployment import Deployment
     from chalicelib.storage import ReportStore
+    from chalicelib.stream import IdempotentNotifier
+    from chalicelib.units import Router
 
 EVENT_OVERDUE_SUMMARY = "overdue_summary"
-log = Logger(service="kmzb")
 
 
 def overdue_reports(
@@ -92,25 +93,42 @@ class RemindersFailed(RuntimeError):
     """Some units' summaries could not be sent; a retry sends only those (idempotency)."""
 
 
-def remind(deployment: Deployment, context: Any = None) -> dict[str, int]:
-    """One summary per unit that has overdue reports; returns how many units and reports."""
-    now = deployment.clock()
-    deadlines, settings = deployment.deadlines, deployment.settings
+@dataclass(frozen=True)
+class Reminders:
+    """What the daily reminders use, given by the composition root (chalicelib.deployment):
+    the reports store, the router (the units served), the idempotent notifier, the deadlines,
+    a clock and the panel's address (the messages link to it)."""
+
+    store: ReportStore
+    router: Router
+    notifier: IdempotentNotifier
+    deadlines: workflow.Deadlines
+    clock: Clock
+    panel_url: str
+
+
+def remind(job: Reminders, context: Any = None) -> dict[str, int]:
+    """One summary per unit that has overdue reports; returns how many units and reports.
+    Emits NotificationsPublished and NotificationsFailed (one per unit's summary)."""
+    now = job.clock()
+    deadlines = job.deadlines
     if context is not None:
-        deployment.notifier.config.register_lambda_context(context)
+        job.notifier.config.register_lambda_context(context)
     units = reports = 0
     failed: list[str] = []
-    for unit in deployment.router.units:
-        late = overdue_reports(deployment.store, unit.id, deadlines, now)
+    for unit in job.router.units:
+        late = overdue_reports(job.store, unit.id, deadlines, now)
         if not late:
             continue
-        notification = summary_notification(unit, late, deadlines, now, settings.panel_url)
+        notification = summary_notification(unit, late, deadlines, now, job.panel_url)
         try:
-            deployment.notifier.send(notification)
+            job.notifier.send(notification)
         except Exception:  # one unit's topic must not keep the others uninformed
             log.exception("overdue summary not sent", extra={"unit": unit.id})
+            count("NotificationsFailed")
             failed.append(unit.id)
             continue
+        count("NotificationsPublished")
         units, reports = units + 1, reports + len(late)
     if failed:
         raise RemindersFailed(f"summaries not sent for {', '.join(failed)}")

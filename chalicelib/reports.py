@@ -8,15 +8,21 @@ import hmac
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from typing import Any, Protocol
 
 from chalicelib import categories, plaintext, workflow
 from chalicelib.errors import ApiError, bad_request, invalid, known_fields, wrong_type
 from chalicelib.limits import limit_key, warsaw_day
 from chalicelib.units import Placement, parse_coordinate
+from chalicelib.values import (  # moved there (it imports no service); re-exported here
+    SOURCE_CITIZEN_WEB,  # noqa: F401
+    SOURCE_CONSULTATION,  # noqa: F401
+    InsertOutcome,
+    Report,
+    iso,
+)
 from chalicelib.wallclock import format_offset, warsaw_offset_at
 
 MAX_DESCRIPTION = 500
@@ -25,17 +31,10 @@ DAYS_OF_WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SUBMISSION_FIELDS = frozenset(
     {"category", "lat", "lon", "description", "occurred_at", "time_of_day", "days_of_week"}
 )
-SOURCE_CITIZEN_WEB = "citizen_web"
-SOURCE_CONSULTATION = "consultation"
 # Phones and PCs drift; "not in the future" allows this much.
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_OCCURRENCE = datetime(2000, 1, 1, tzinfo=UTC)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def iso(moment: datetime) -> str:
-    """UTC, millisecond precision: sorts as text in DynamoDB keys."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -63,36 +62,6 @@ class Submission:
             ensure_ascii=False,
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Report:
-    id: str
-    category: str
-    lat: float
-    lon: float
-    teryt: str
-    powiat_name: str
-    unit_id: str
-    unit_name: str
-    unit_teryt: str
-    garrison: str
-    status: str
-    status_version: int
-    created_at: datetime
-    modified_at: datetime
-    source: str = SOURCE_CITIZEN_WEB
-    description: str | None = None
-    occurred_at: datetime | None = None
-    time_of_day: str | None = None
-    days_of_week: tuple[str, ...] = field(default=())
-    request_hash: str | None = None
-    assignee: str | None = None
-    duplicate_of: str | None = None
-    handed_to: str | None = None
-    meeting_date: str | None = None  # consultations (plane 2): when and where it was raised
-    meeting_place: str | None = None
-    confirmations: int = 0  # citizens who confirmed it instead of reporting it again
 
 
 def new_report(
@@ -362,12 +331,6 @@ def token_matches(secret: bytes, report_id: str, token: str | None) -> bool:
 
 
 # --- submitting and following -----------------------------------------------
-
-
-class InsertOutcome(Enum):
-    STORED = "stored"
-    LIMIT_REACHED = "limit_reached"
-    ID_TAKEN = "id_taken"
 
 
 class ReportStorage(Protocol):

@@ -36,10 +36,9 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import limits
-from chalicelib.deployment import Settings
 from chalicelib.errors import InvalidCursor, OutcomeUnknown, StorageUnavailable, VersionConflict
-from chalicelib.feed import PUBLIC_ATTRIBUTES, PublicReport
-from chalicelib.reports import InsertOutcome, Report, iso
+from chalicelib.settings import Settings
+from chalicelib.values import PUBLIC_ATTRIBUTES, InsertOutcome, PublicReport, Report, iso
 from chalicelib.workflow import CLOSED, AuditEntry
 
 TRANSACTION_ATTEMPTS = 8

@@ -12,16 +12,12 @@ delivered again after it was published publishes nothing.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
-
-from aws_lambda_powertools import Logger
+from dataclasses import dataclass
+from typing import Any
 
 from chalicelib import feed, notify
-
-if TYPE_CHECKING:
-    from chalicelib.deployment import Deployment
-
-log = Logger(service="kmzb")
+from chalicelib.observability import count
+from chalicelib.observability import logger as log
 
 # Long enough to cover the stream's 24-hour retention and any replay of it.
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600
@@ -53,9 +49,24 @@ class IdempotentNotifier:
         return str(self._send_once(key=key, notification=notification))
 
 
-def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deployment) -> Any:
+@dataclass(frozen=True)
+class StreamJob:
+    """What the stream handler uses, given by the composition root (chalicelib.deployment):
+    the idempotent notifier, the feed builds to request, and what the messages say (the
+    panel's address, the deadlines in days)."""
+
+    notifier: IdempotentNotifier
+    feeds: feed.FeedJob
+    panel_url: str
+    take_up_days: int
+    verify_days: int
+
+
+def handle_reports_stream(event: dict[str, Any], context: Any, job: StreamJob) -> Any:
     """Notify the units of a batch of stream records; returns `{"batchItemFailures": [...]}`
-    (the failed records' sequence numbers). Never raises for a failed record.
+    (the failed records' sequence numbers). Never raises for a failed record. Emits
+    NotificationsPublished (each notification sent) and NotificationsFailed (each failed
+    record).
 
     Each failure is logged (`notification failed`: report id, event, sequence number,
     error). A context with a `record_failures` dict (the local event pump's) also receives
@@ -69,8 +80,7 @@ def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deplo
         process_partial_response,
     )
 
-    settings = deployment.settings
-    notifier = deployment.notifier
+    notifier = job.notifier
     if context is not None:
         notifier.config.register_lambda_context(context)
     failures: dict[str, tuple[Any, BaseException]] = {}
@@ -82,12 +92,13 @@ def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deplo
             notification = notify.notification_for_stream_record(
                 name,
                 image,
-                settings.panel_url,
-                take_up_days=settings.take_up_days,
-                verify_days=settings.verify_days,
+                job.panel_url,
+                take_up_days=job.take_up_days,
+                verify_days=job.verify_days,
             )
             if notification is not None:
                 notifier.send(notification)
+                count("NotificationsPublished")
         except Exception as e:
             failures[record.dynamodb.sequence_number] = (record.raw_event, e)
             raise
@@ -100,6 +111,8 @@ def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deplo
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    if failures:
+        count("NotificationsFailed", len(failures))
     for sequence, (raw, error) in failures.items():
         log.error(
             "notification failed",
@@ -120,7 +133,7 @@ def handle_reports_stream(event: dict[str, Any], context: Any, deployment: Deplo
         if image and "garrison" in image
     }
     try:
-        feed.request_rebuilds(deployment, changed)
+        feed.request_rebuilds(job.feeds, changed)
     except Exception:  # the scheduled refresh builds what is still wanted
         log.exception("feed rebuild failed", extra={"garrisons": sorted(changed)})
     return response

@@ -7,15 +7,15 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from chalice import Response
 
 from chalicelib.errors import ApiError, StorageUnavailable, bad_request, storage_unavailable
 from chalicelib.limits import UNREADABLE, parse_address
+from chalicelib.observability import logger
 
 MAX_BODY_BYTES = 16 * 1024
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-log = Logger(service="kmzb")
+log = logger  # the service's one Logger (chalicelib.observability)
 
 
 def _reject_constant(name: str) -> Any:

@@ -122,7 +122,7 @@ def _remind_overdue(settings: Settings, env: dict[str, str], out: Any) -> int:
     from chalicelib import overdue
     from chalicelib.deployment import Deployment
 
-    sent = overdue.remind(Deployment(settings))
+    sent = overdue.remind(Deployment(settings).reminders)
     if not sent["units"]:
         print("no overdue reports: no summaries sent", file=out)
     else:

@@ -35,7 +35,7 @@ def test_a_rebuild_publishes_immutable_files_then_the_pointer_and_the_manifest(
     client: Any, publishing: Deployment
 ) -> None:
     report_id = answer(post(client, KRAKOW))["id"]
-    feed.rebuild(publishing, "malopolskie")
+    feed.rebuild(publishing.feed_job, "malopolskie")
     current = pointer(publishing)
     assert current["count"] == 1
     for name, content_type in (
@@ -57,7 +57,7 @@ def test_a_failed_write_never_leaves_the_pointer_naming_a_missing_object(
     client: Any, publishing: Deployment, clock: FakeClock
 ) -> None:
     post(client, KRAKOW, ip="203.0.113.1")
-    feed.rebuild(publishing, "malopolskie")
+    feed.rebuild(publishing.feed_job, "malopolskie")
     before = pointer(publishing)
 
     post(client, KRAKOW, ip="203.0.113.2")
@@ -71,7 +71,7 @@ def test_a_failed_write_never_leaves_the_pointer_naming_a_missing_object(
 
     writer.put = crash_on_geojson  # type: ignore[method-assign]
     with pytest.raises(ConnectionError):
-        feed.rebuild(publishing, "malopolskie")
+        feed.rebuild(publishing.feed_job, "malopolskie")
     writer.put = original_put  # type: ignore[method-assign]
     assert pointer(publishing) == before
     for name in ("compact", "ids", "geojson"):
@@ -83,7 +83,7 @@ def test_the_geojson_is_open_data_a_gis_reader_understands(
 ) -> None:
     post(client, {**KRAKOW, "time_of_day": "noc", "days_of_week": ["fri", "sat"]}, ip="1.1.1.1")
     post(client, {**KRAKOW, "category": "begging", "lat": 50.05, "lon": 19.95}, ip="1.1.1.2")
-    feed.rebuild(publishing, "malopolskie")
+    feed.rebuild(publishing.feed_job, "malopolskie")
     path = tmp_path / "malopolskie.geojson"
     path.write_bytes(anonymous(publishing, pointer(publishing)["geojson"])[2])
 
@@ -103,16 +103,17 @@ def test_changes_rebuild_at_most_once_per_debounce_period_and_the_schedule_catch
     client: Any, publishing: Deployment, clock: FakeClock
 ) -> None:
     publishing.settings = replace(publishing.settings, feed_debounce_seconds=60)
-    assert len(feed.refresh(publishing)) == 17  # every garrison's first feed
+    assert len(feed.refresh(publishing.feed_job)) == 17  # every garrison's first feed
     post(client, KRAKOW)
-    assert feed.request_rebuilds(publishing, {"malopolskie"}) == []  # (as the stream would)
+    # (as the stream would)
+    assert feed.request_rebuilds(publishing.feed_job, {"malopolskie"}) == []
     assert pointer(publishing)["count"] == 0
-    assert feed.refresh(publishing) == []  # still within it
+    assert feed.refresh(publishing.feed_job) == []  # still within it
     clock.now += timedelta(seconds=61)
-    assert feed.refresh(publishing) == ["malopolskie"]  # changed since: built
+    assert feed.refresh(publishing.feed_job) == ["malopolskie"]  # changed since: built
     assert pointer(publishing)["count"] == 1
     clock.now += timedelta(seconds=61)
-    assert feed.refresh(publishing) == []  # nothing changed since
+    assert feed.refresh(publishing.feed_job) == []  # nothing changed since
 
 
 def test_a_citizens_report_reaches_the_public_feed_through_the_stream(
@@ -150,7 +151,7 @@ def test_citizens_confirm_a_public_report_once_each_at_most_ten_a_day(
     assert limited.status_code == 429
     assert "Retry-After" in limited.headers
     assert publishing.store.get(targets[10]).confirmations == 0  # type: ignore[union-attr]
-    feed.rebuild(publishing, "malopolskie")
+    feed.rebuild(publishing.feed_job, "malopolskie")
     compact = json.loads(anonymous(publishing, pointer(publishing)["compact"])[2])
     assert sorted(compact["confirmations"], reverse=True)[:2] == [2, 1]
 

@@ -392,7 +392,13 @@ def test_the_function_package_carries_the_boundaries_and_the_units(tmp_path: Pat
         package.extractall(tmp_path, [n for n in names if n.startswith("kmzb_data/")])
     assert {u["id"] for u in units["units"]} == {u.id for u in garrison_units("malopolskie", DATA)}
     # The function, with its stage's environment and the packaged data, routes a point.
-    environment = stages.environment("malopolskie")
+    environment = {
+        **stages.environment("malopolskie"),
+        # What only the stack knows: outside the local stage the settings demand them.
+        "KMZB_TOPIC_ARN_PREFIX": "arn:aws:sns:eu-central-1:210987654321:kmzb-malopolskie-unit-",
+        "KMZB_SITE_BUCKET": "kmzb-malopolskie-site-210987654321-eu-central-1",
+        "KMZB_JWT_ISSUER": "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_x",
+    }
     for name in ("KMZB_DATA_DIR", "KMZB_UNITS_FILE"):
         environment[name] = environment[name].replace("/var/task", str(tmp_path))
     router = Deployment(Settings.from_env(environment)).router
