@@ -51,8 +51,9 @@ synth: deps
 	$(PY) -m infra.stages --check
 	$(PY) -m infra.templates
 
-# checkov over the expanded templates, with infra/checkov.yaml's reasoned skip list. checkov pins
-# a boto3 the functions cannot share: its own environment in build/checkov.
+# checkov over the expanded templates, with infra/checkov.yaml's reasoned skip list (a step of
+# `make test`, after synth). checkov pins a boto3 the functions cannot share: its own
+# environment in build/checkov (about 4 minutes to install in a fresh clone).
 build/checkov/.installed: requirements-checkov.txt | prerequisites
 	$(PYTHON) -m venv build/checkov
 	build/checkov/bin/pip install --quiet -r requirements-checkov.txt
@@ -86,7 +87,8 @@ integration: deps
 jstest: deps
 	node --test tests/js/
 
-test: prerequisites-test lint typecheck synth jstest
+# checkov runs over every expanded template that synth wrote (infra/checkov_scan.py).
+test: prerequisites-test lint typecheck synth checkov jstest
 	$(BIN)/pytest
 
 bench: deps

@@ -76,7 +76,14 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
         if wanted and g.id not in wanted:
             continue
         options = garrison_options(settings, g.id)
-        edge = EdgeStack(app, g.id, account=account, rate_limit=options.protection.rate_limit)
+        edge = EdgeStack(
+            app,
+            g.id,
+            account=account,
+            rate_limit=options.protection.rate_limit,
+            alarm_emails=options.admin_emails,
+            blocks_alarm=options.protection.blocks_alarm,
+        )
         stack = GarrisonStack(
             app,
             g.id,
@@ -106,6 +113,7 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
             "national",
             account=national_account,
             rate_limit=Protection.from_settings(national.get("protection", {})).rate_limit,
+            alarm_emails=tuple(national.get("admin_emails", ())),
         )
         national_stack = NationalStack(
             app,

@@ -17,8 +17,6 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -659,61 +657,24 @@ class GarrisonStack(cdk.Stack):
     # Operations -------------------------------------------------------------------------------
 
     def _alarms(self) -> None:
-        action = cloudwatch_actions.SnsAction(self.admin_topic)
+        """The dashboard and every alarm of this region (infra/monitoring.py), paging the
+        admins' topic; the WAF's alarm is in the edge stack (us-east-1)."""
+        from infra.monitoring import Monitoring
 
-        def alarm(logical_id: str, description: str, metric: cloudwatch.Metric) -> None:
-            cloudwatch.Alarm(
-                self,
-                logical_id,
-                alarm_description=description,
-                metric=metric,
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ).add_alarm_action(action)
-
-        five_minutes = cdk.Duration.minutes(5)
-        for logical_id, queue, what in (
-            ("StreamDeadLettersAlarm", self.stream_dead_letters, "reports the stream gave up on"),
-            (
-                "NotificationDeadLettersAlarm",
-                self.notification_dead_letters,
-                "undelivered SMS/e-mail",
-            ),
-        ):
-            alarm(
-                logical_id,
-                f"KMZB {self.garrison}: {what}",
-                queue.metric_approximate_number_of_messages_visible(
-                    period=five_minutes, statistic="Maximum"
-                ),
-            )
-        alarm(
-            "Api5xxAlarm",
-            f"KMZB {self.garrison}: the API answered 5xx",
-            cloudwatch.Metric(
-                namespace="AWS/ApiGateway",
-                metric_name="5XXError",
-                dimensions_map={"ApiName": f"kmzb-{self.garrison}", "Stage": "api"},
-                statistic="Sum",
-                period=five_minutes,
-            ),
+        Monitoring(
+            self,
+            "Monitoring",
+            garrison=self.garrison,
+            topic=self.admin_topic,
+            functions={f: self.app.get_resource(f).ref for f in CHALICE_FUNCTIONS},
+            api_name=f"kmzb-{self.garrison}",
+            api_stage="api",
+            dead_letter_queues={
+                "NotificationDeadLetters": self.notification_dead_letters,
+                "StreamDeadLetters": self.stream_dead_letters,
+            },
+            web_acl=f"kmzb-{self.garrison}" if self.web_acl_arn else None,
         )
-        for function in CHALICE_FUNCTIONS:
-            name = self.app.get_resource(function).ref
-            for metric_name in ("Errors", "Throttles"):
-                alarm(
-                    f"{function}{metric_name}Alarm",
-                    f"KMZB {self.garrison}: {function} {metric_name.lower()}",
-                    cloudwatch.Metric(
-                        namespace="AWS/Lambda",
-                        metric_name=metric_name,
-                        dimensions_map={"FunctionName": name},
-                        statistic="Sum",
-                        period=five_minutes,
-                    ),
-                )
 
     def _outputs(self) -> None:
         n = self.names
