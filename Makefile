@@ -10,7 +10,7 @@ ifdef KMZB_DATA_SRC
 export KMZB_DATA_DIR := $(abspath $(KMZB_DATA_SRC))
 endif
 
-.PHONY: run test jstest lint typecheck unit integration bench deps tables synth checkov deploy deploy-national \
+.PHONY: run test jstest site lint typecheck unit integration bench deps tables synth checkov deploy deploy-national \
 	clean reset prerequisites prerequisites-test
 
 # What the machine must have, checked before any long install (and with what to do).
@@ -19,12 +19,19 @@ prerequisites:
 prerequisites-test:
 	@PYTHON=$(PYTHON) infra/prerequisites.sh test
 
-deps: prerequisites $(VENV)/.installed node_modules/.installed static_site/vendor/.built
+deps: prerequisites $(VENV)/.installed node_modules/.installed static_site/vendor/.built build/site/index.html
 
-# Leaflet for the static site, copied from npm (no CDN at run time).
+# Leaflet for the static site, copied from npm (no CDN at run time), and the built site.
 static_site/vendor/.built: node_modules/.installed $(VENV)/.installed infra/build_site.py
-	$(PY) -m infra.build_site
+	$(PY) -m infra.build_site --vendor
 	touch $@
+
+# The deployable site (esbuild: content-hashed bundles under build/site/assets/), which
+# `make run`, the browser tests and the deployment serve; rebuilt when a source changes.
+SITE_SOURCES := $(shell find static_site infra/site_shims -type f -not -path 'static_site/vendor/*' 2>/dev/null)
+build/site/index.html: $(SITE_SOURCES) infra/build_site.mjs infra/build_site.py static_site/vendor/.built
+	$(PY) -m infra.build_site
+site: build/site/index.html
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml | prerequisites
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +80,7 @@ deploy-national: deps
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint .
 
 typecheck: deps
 	$(BIN)/mypy
@@ -83,9 +91,10 @@ unit: deps
 integration: deps
 	$(BIN)/pytest -q tests/integration
 
-# The browser modules' unit tests, with node's own test runner.
+# The browser modules' unit tests, with node's own test runner, and their JSDoc types (tsc).
 jstest: deps
 	node --test tests/js/
+	node_modules/.bin/tsc -p tsconfig.json
 
 # checkov runs over every expanded template that synth wrote (infra/checkov_scan.py).
 test: prerequisites-test lint typecheck synth checkov jstest

@@ -4,6 +4,10 @@ As in AWS, the bucket holds both the site and the public feeds; the local stand-
 for CloudFront (infra/site_server.py) reads it anonymously, which the bucket's
 public-read policy allows (in AWS, CloudFront's origin access control does).
 
+The site is the built one (build/site/, infra/build_site.py), rebuilt first when static_site/
+changed. Each object carries its Cache-Control, as the deployment sets it: a content-hashed
+file under assets/ is immutable for a year, the pages and config.json are revalidated each time.
+
     python -m infra.local_site      # make run calls this; settings from KMZB_*
 """
 
@@ -17,7 +21,10 @@ from typing import Any
 
 from infra.engines import PROJECT_ROOT
 
-SITE_ROOT = PROJECT_ROOT / "static_site"
+SITE_ROOT = PROJECT_ROOT / "build" / "site"  # infra/build_site.py
+HASHED_PREFIX = "assets/"  # every file under it has its content's hash in its name
+HASHED_CACHE = "public, max-age=31536000, immutable"
+UNHASHED_CACHE = "no-cache"  # revalidated (ETag) each time: a new build shows at once
 TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".mjs": "text/javascript; charset=utf-8",
@@ -59,12 +66,17 @@ def site_config(api: str = "/v1") -> dict[str, str]:
     }
 
 
+def cache_control(key: str) -> str:
+    """The Cache-Control of the site's object `key`: hashed assets are immutable."""
+    return HASHED_CACHE if key.startswith(HASHED_PREFIX) else UNHASHED_CACHE
+
+
 def upload_site(s3: Any, bucket: str, root: Path = SITE_ROOT) -> int:
     count = 0
     for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
         key = path.relative_to(root).as_posix()
         content_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
-        cache = "no-cache" if path.suffix == ".html" else "public, max-age=300"
+        cache = cache_control(key)
         s3.put_object(
             Bucket=bucket,
             Key=key,
@@ -78,7 +90,7 @@ def upload_site(s3: Any, bucket: str, root: Path = SITE_ROOT) -> int:
         Key="config.json",
         Body=json.dumps(site_config()).encode(),
         ContentType="application/json",
-        CacheControl="no-cache",
+        CacheControl=UNHASHED_CACHE,
     )
     return count
 
@@ -114,7 +126,9 @@ def main() -> int:
     import boto3
 
     from chalicelib.deployment import Deployment, Settings
+    from infra.build_site import ensure_site
 
+    ensure_site(SITE_ROOT)
     settings = Settings.from_env()
     s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.s3_endpoint)
     ensure_bucket(s3, settings.site_bucket, settings.region)

@@ -1,3 +1,4 @@
+// @ts-check
 // The public map: wiring of the feed (engine, in a worker), the map, the filters, the legend,
 // the list of reports in view, popups, the report form and the tracking view.
 import { reportCard, statusText } from "./cards.js";
@@ -139,7 +140,7 @@ async function showFeed(feed) {
 }
 
 function setHeaderHeight() {
-  root.style.setProperty("--header-height", `${document.querySelector(".site-header").offsetHeight}px`);
+  root.style.setProperty("--header-height", `${/** @type {HTMLElement} */ (document.querySelector(".site-header")).offsetHeight}px`);
 }
 
 function renderLanguageButton() {
@@ -253,6 +254,8 @@ function itemKey(item) {
 function renderVisibleList(items) {
   const list = $("visible-list");
   const hadFocus = list.contains(document.activeElement);
+  // A redraw keeps the reader on the item they were on, when it is still listed.
+  const focusedKey = hadFocus ? document.activeElement?.getAttribute("data-key") : null;
   const symbols = items.length / ITEM_STRIDE;
   const bounds = mapView.map.getBounds();
   const visible = [];
@@ -284,7 +287,10 @@ function renderVisibleList(items) {
     });
     return el("li", {}, button);
   }));
-  if (hadFocus) (list.querySelector("button") || $("visible-heading")).focus();
+  if (hadFocus) {
+    const same = focusedKey ? list.querySelector(`button[data-key="${CSS.escape(focusedKey)}"]`) : null;
+    (same || list.querySelector("button") || $("visible-heading")).focus();
+  }
 }
 
 // ---- clicks and popups -----------------------------------------------------------------------

@@ -1,8 +1,9 @@
+// @ts-check
 // A public report as a card: the map's popup, the list of nearby duplicates.
 // Every value from the feed or the API is set as text.
 import { DAYS, TIMES_OF_DAY } from "./shared/catalog.js";
 import { both, el, formatDay, formatNumber, swatchOf } from "./shared/dom.js";
-import { otherLanguage, t, tr } from "./shared/i18n.js";
+import { otherLanguage, tr } from "./shared/i18n.js";
 import { CLOSED_STATUSES, statusInfo } from "./shared/statuses.js";
 
 export function statusText(name) {
@@ -37,6 +38,10 @@ export function confirmable(detail) {
  * A report's card. `onConfirm(detail, {button, output, count})` is called by its "Potwierdzam"
  * button, shown only when the report is `confirmable`; `headingLevel` fits where the card is
  * shown; `distance` (metres) is shown when given.
+ * @param {any} detail
+ * @param {import("./shared/catalog.js").CategoryNames} names
+ * @param {{onConfirm?: null | ((detail: any, parts: {button: HTMLButtonElement, output: HTMLElement,
+ *   count: HTMLElement}) => unknown), headingLevel?: number}} [options]
  */
 export function reportCard(detail, names, { onConfirm, headingLevel = 3 } = {}) {
   const category = names.get(detail.category);

@@ -1,6 +1,6 @@
+// @ts-check
 // Clusters and reports drawn on one canvas: only what the current view needs, redrawn after
 // every move. Leaflet's canvas renderer supplies sizing, panning and the zoom animation.
-/* global L */
 import { ITEM_STRIDE } from "./engine.js";
 
 const CLUSTER_FILL = "#263238";

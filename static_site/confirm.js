@@ -1,3 +1,4 @@
+// @ts-check
 // "Potwierdzam / I confirm": POST /v1/reports/{id}/confirmations for a report of the feed.
 // The id comes from the garrison's ids file, read by the engine on first need.
 import { api, errorOf, retryMoment } from "./shared/api.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // Coordinates as the form reads them. A point is rounded once, to 6 decimals (about 0.1 m),
 // and that one value is shown, previewed (GET /v1/units/locate) and sent (POST /v1/reports),
 // so that the unit named before sending is the unit on the receipt. No DOM: node tests it.

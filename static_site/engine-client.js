@@ -1,3 +1,4 @@
+// @ts-check
 // The page's handle on the map data (engine.js): in a module Web Worker where the browser has
 // them, else in the page itself. Every call answers a Promise either way.
 
@@ -40,7 +41,10 @@ function startWorker() {
   return new Promise((resolve, reject) => {
     let worker;
     try {
-      worker = new Worker(new URL("./cluster-worker.js", import.meta.url), { type: "module" });
+      // The site build names its content-hashed worker (infra/build_site.mjs); unbundled, the
+      // module beside this one.
+      const script = globalThis.KMZB_CLUSTER_WORKER ?? "./cluster-worker.js";
+      worker = new Worker(new URL(script, import.meta.url), { type: "module" });
     } catch (error) {
       reject(error);
       return;

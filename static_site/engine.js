@@ -1,3 +1,4 @@
+// @ts-check
 // The map's data: every garrison's compact feed decoded into shared typed arrays, the current
 // filter, and a supercluster index of the reports that pass it. No DOM: it runs in the map's
 // Web Worker (cluster-worker.js), or in the page where module workers are missing.
@@ -20,7 +21,7 @@ function distance(lat1, lon1, lat2, lon2) {
 }
 
 export class MapData {
-  constructor(fetchImpl = (...args) => globalThis.fetch(...args)) {
+  constructor(fetchImpl = (input, init) => globalThis.fetch(input, init)) {
     this.fetch = fetchImpl;
     this.dictionaries = newDictionaries();
     this.garrisons = []; // manifest entries, in column order

@@ -1,3 +1,4 @@
+// @ts-check
 // Decoding the public compact feed (docs/FEED.md, "kmzb-compact-1") into typed arrays.
 // Pure functions, no DOM: used by the map's Web Worker (or the page, without workers).
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The filter form: statuses, categories (grouped, searchable) and the range of report dates.
 // It reads and writes the address's state (state.js) and calls `onChange` with the engine's filter.
 import { CATEGORY_GROUPS, OTHER_GROUP } from "./shared/catalog.js";

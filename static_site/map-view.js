@@ -1,6 +1,6 @@
+// @ts-check
 // The Leaflet map: tiles (config.json's, else OpenStreetMap), the cluster canvas, popups and
 // the report form's pin. The page's other modules talk to it, never to Leaflet directly.
-/* global L */
 import { ClusterLayer } from "./cluster-layer.js";
 import { onLanguageChange, t } from "./shared/i18n.js";
 import { DEFAULT_VIEW } from "./state.js";
@@ -120,7 +120,13 @@ export class MapView {
     this.map.setView([lat, lon], Math.min(zoom, this.map.getMaxZoom()));
   }
 
-  /** A popup with `content` (DOM); focus moves into it; `onClose` runs when it closes. */
+  /**
+   * A popup with `content` (DOM); focus moves into it; `onClose` runs when it closes.
+   * @param {number} lat
+   * @param {number} lon
+   * @param {HTMLElement} content
+   * @param {{onClose?: () => void}} [options]
+   */
   openPopup(lat, lon, content, { onClose } = {}) {
     const popup = L.popup({ maxWidth: 320, autoPanPadding: [24, 24] })
       .setLatLng([lat, lon]).setContent(content);
@@ -131,7 +137,7 @@ export class MapView {
     });
     popup.openOn(this.map);
     this.translateControls(); // the popup's close button
-    content.querySelector("[tabindex='-1']")?.focus({ preventScroll: true });
+    /** @type {HTMLElement|null} */ (content.querySelector("[tabindex='-1']"))?.focus({ preventScroll: true });
     return popup;
   }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Plain text as citizens type it: what is trimmed, what is counted, what is blank, what is
 // refused. The same rules and the same explicit ranges as chalicelib/plaintext.py (both tested
 // against tests/text_cases.json; tests/unit/test_plaintext.py checks the ranges are identical),
@@ -45,9 +46,7 @@ export function clean(raw) {
 
 /** Characters as the server counts them: code points of the cleaned text. */
 export function length(raw) {
-  let count = 0;
-  for (const _ of clean(raw)) count++; // the string iterator walks code points
-  return count;
+  return [...clean(raw)].length; // the string iterator walks code points
 }
 
 /** True when nothing but white space and invisible characters was typed. */

@@ -1,3 +1,4 @@
+// @ts-check
 // The receipts of reports sent from this browser, kept in localStorage: the site follows them
 // (the tracking view finds their place) and does not offer "Potwierdzam" on them. The tracking
 // token is the reporter's own key to their report; it stays in their browser, nowhere else.

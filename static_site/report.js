@@ -1,3 +1,4 @@
+// @ts-check
 // The citizen's report form: category, the pin on the map, when, description; before sending,
 // the same category's public reports within 250 m are offered for confirming instead.
 // The draft (with its Idempotency-Key) survives a lost connection and a reload of the tab.
@@ -28,6 +29,17 @@ export const descriptionLength = plaintext.length;
  * server refuses them in a description (plaintext.js = chalicelib/plaintext.py), so the form does.
  */
 export const hasForbiddenCharacters = (text) => plaintext.hasForbiddenCharacters(text, true);
+
+/**
+ * The draft's point once validate() found none of its place errors.
+ * @param {{lat: unknown, lon: unknown}} draft
+ * @returns {{lat: number, lon: number}}
+ */
+function validPoint(draft) {
+  const point = pointOf(draft.lat, draft.lon);
+  if (!point) throw new Error("the report's place was not validated");
+  return point;
+}
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -349,7 +361,7 @@ export class ReportForm {
   }
 
   body(draft) {
-    const { lat, lon } = pointOf(draft.lat, draft.lon); // the previewed point, to the digit
+    const { lat, lon } = validPoint(draft); // the previewed point, to the digit
     const body = { category: draft.category, lat, lon };
     if (!plaintext.isBlank(draft.description)) body.description = plaintext.clean(draft.description);
     if (draft.when) body.occurred_at = occurredAt(draft.when).iso;
@@ -363,7 +375,7 @@ export class ReportForm {
     const errors = this.validate(draft);
     this.showErrors(errors);
     if (errors.length) return;
-    const point = pointOf(draft.lat, draft.lon);
+    const point = validPoint(draft);
     const place = `${draft.category}|${point.lat}|${point.lon}`;
     if (this.offeredFor !== place && (await this.offerDuplicates(draft))) {
       this.offeredFor = place;
@@ -378,7 +390,7 @@ export class ReportForm {
     if (!this.engine) return false;
     let near = [];
     try {
-      const { lat, lon } = pointOf(draft.lat, draft.lon);
+      const { lat, lon } = validPoint(draft);
       near = await this.engine.call("nearby", {
         lat, lon, category: draft.category,
         metres: DUPLICATE_RADIUS_M, excludeStatuses: [...CLOSED_STATUSES], limit: 5,

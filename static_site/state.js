@@ -1,3 +1,4 @@
+// @ts-check
 // The view in the address: #map=<zoom>/<lat>/<lon>&status=…&cat=…&from=…&to=…&report=1
 // A missing `status` or `cat` means all; an empty one means none. A link reproduces the view.
 

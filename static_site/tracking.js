@@ -1,3 +1,4 @@
+// @ts-check
 // Following one's own report: ?id=…&token=… (the link given after sending). The report's place
 // is shown on the map (from the API's answer, else from this browser's kept receipt).
 import { statusText } from "./cards.js";
@@ -18,6 +19,8 @@ function fact(list, pl, en, ...value) {
 /**
  * Shows the tracking view when the address names a report; `names`: CategoryNames; `mapView`
  * (map-view.js) shows the report's place.
+ * @param {CategoryNames} [names]
+ * @param {import("./map-view.js").MapView|null} [mapView]
  */
 export async function showTracking(names = new CategoryNames(), mapView = null) {
   const params = new URLSearchParams(location.search);

@@ -1,3 +1,4 @@
+// @ts-check
 // Wall-clock times in Warsaw → instants, by the offset in force at that moment.
 // The same rules as chalicelib/wallclock.py (both tested against tests/wallclock_cases.json):
 // - the offset is the one in force at that wall time in Europe/Warsaw (the IANA tz database,

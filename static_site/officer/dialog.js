@@ -1,3 +1,4 @@
+// @ts-check
 // Asking before a change that closes a report: a modal <dialog> (focus stays inside, Escape
 // cancels, focus returns to the button that asked).
 import { $ } from "../shared/dom.js";
@@ -17,7 +18,7 @@ export function askToConfirm({ question, detail, confirm }) {
   dialog.returnValue = "";
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => {
-      if (opener instanceof HTMLElement && opener.isConnected && !opener.disabled) opener.focus();
+      if (opener instanceof HTMLElement && opener.isConnected && !opener.matches(":disabled")) opener.focus();
       resolve(dialog.returnValue === "confirm");
     }, { once: true });
     dialog.showModal();

@@ -1,5 +1,5 @@
+// @ts-check
 // Officer panel. Every text from the API is set as text (textContent), never as HTML.
-/* global L */
 import { clean, isBlank, length } from "../plaintext.js";
 import { api as callApi, errorOf } from "../shared/api.js";
 import { CategoryNames, DAYS, TIMES_OF_DAY, loadCategories as fetchCategories } from "../shared/catalog.js";
@@ -128,12 +128,17 @@ function signIn(event) {
     return;
   }
   token = value;
-  sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.setItem(TOKEN_KEY, value);
   $("token").value = "";
   say($("sign-in-message"), "");
   start();
 }
 
+/**
+ * @param {string} [polish]
+ * @param {string} [english]
+ * @param {""|"ok"|"error"} [kind]
+ */
 function signOut(polish = "Wylogowano.", english = "Signed out.", kind = "") {
   token = null;
   me = null;
@@ -213,7 +218,7 @@ async function finishCognitoSignIn(cognito) {
     return false;
   }
   token = answer.id_token;
-  sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.setItem(TOKEN_KEY, answer.id_token);
   return true;
 }
 
@@ -326,7 +331,8 @@ function filterQuery() {
   const form = new FormData($("filters"));
   const query = new URLSearchParams();
   for (const name of ["status", "category", "from", "to"]) {
-    if (form.get(name)) query.set(name, form.get(name));
+    const value = form.get(name);
+    if (typeof value === "string" && value) query.set(name, value);
   }
   if (form.get("overdue")) query.set("overdue", "true");
   if (!isOfficer() && viewedUnit()) query.set("unit", viewedUnit());

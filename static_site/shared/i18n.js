@@ -74,7 +74,8 @@ export function otherLanguage(pl, en) {
 function translateAttributes(root = document) {
   const lang = language();
   for (const element of root.querySelectorAll("[data-i18n-attrs]")) {
-    for (const name of element.dataset.i18nAttrs.split(/\s+/)) {
+    if (!(element instanceof HTMLElement)) continue;
+    for (const name of (element.dataset.i18nAttrs ?? "").split(/\s+/)) {
       const value = element.getAttribute(`data-${lang}-${name}`);
       if (value !== null) element.setAttribute(name, value);
     }

@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route, sync_playwright
 
 from infra.browser import CHROMIUM, CHROMIUM_ARGS
-from infra.build_site import build, is_built
+from infra.build_site import ensure_site
 from infra.engines import PROJECT_ROOT, free_port
 
 KRAKOW = {"lat": 50.0614, "lon": 19.9366}  # served by Komenda Miejska Policji w Krakowie (1261)
@@ -86,8 +86,7 @@ def _wait_for_addresses(state: Path, process: subprocess.Popen[bytes]) -> dict[s
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not is_built():
-        build()  # Leaflet and supercluster into static_site/vendor/, uploaded with the site
+    ensure_site()  # the built site (build/site/: esbuild's hashed bundles), as make run serves it
     state = tmp_path_factory.mktemp("kmzb-state")
     env = {
         **os.environ,
@@ -117,6 +116,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+
+
+def built_assets() -> dict[str, Any]:
+    """The built site's hashed files per page ({"index.html": [...], "worker": ...}), as
+    infra/build_site.mjs lists them in build/site-assets.json."""
+    return dict(json.loads((PROJECT_ROOT / "build" / "site-assets.json").read_text("utf-8")))
 
 
 def dev_token(stack: Stack, role: str = "officer", unit: str = "1261") -> str:

@@ -30,7 +30,7 @@ from playwright.sync_api import (
 )
 
 from infra.site_headers import security_headers
-from tests.browser.conftest import COGNITO_TEST_DOMAIN, Stack
+from tests.browser.conftest import COGNITO_TEST_DOMAIN, Stack, built_assets
 from tests.browser.public_feed import send_report, wait_for_feed
 from tests.browser.test_map import view
 from tests.browser.test_officer_panel import paste_token, report_entry
@@ -97,7 +97,7 @@ def csp(context: BrowserContext) -> CspWatch:
         watch.workers_watched += 1
         route.fulfill(response=response, body=WORKER_WATCH + response.text())
 
-    context.route("**/cluster-worker.js", watch_worker)
+    context.route("**/cluster-worker-*.js", watch_worker)  # the built, content-hashed worker
     return watch
 
 
@@ -136,13 +136,16 @@ def test_every_response_of_the_site_server_carries_the_security_headers(stack: S
     expected = {k.lower(): v for k, v in expected_headers().items()}
     assert "strict-transport-security" not in expected  # no HSTS over plain http
     assert "upgrade-insecure-requests" not in expected["content-security-policy"]
+    assets = built_assets()
+    map_script = next(a for a in assets["index.html"] if a.startswith("assets/app-"))
+    leaflet = next(a for a in assets["index.html"] if a.startswith("assets/map-"))
     cases: list[tuple[str, str, int | None]] = [
         ("", "GET", 200),
         ("officer/", "GET", 200),
-        ("app.js", "GET", 200),
-        ("cluster-worker.js", "GET", 200),
+        (map_script, "GET", 200),
+        (assets["worker"], "GET", 200),
         ("", "HEAD", 200),  # answered like a GET, without the body
-        ("vendor/leaflet/images/marker-icon.png", "GET", 200),
+        (leaflet, "GET", 200),
         ("feeds/manifest.json", "GET", 200),
         ("v1/categories", "GET", 200),  # the API through the site server
         ("no-such-file.html", "GET", 404),

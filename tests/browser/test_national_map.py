@@ -19,7 +19,14 @@ from tests.browser.public_feed import send_report, wait_for_feed
 from tests.browser.test_map import open_map, view
 
 OLSZTYN = (53.7784, 20.4801)  # warminsko-mazurskie: no other browser test reports here
+SOURCES = PROJECT_ROOT / "static_site"
 GARRISONS = json.loads((PROJECT_ROOT / "data" / "garrisons.json").read_text("utf-8"))
+
+
+def serve_source(route: Route) -> None:
+    """A module of static_site/ as it is written (the built site has them bundled)."""
+    path = route.request.url.split("/src/", 1)[1].split("?")[0]
+    route.fulfill(path=SOURCES / path, content_type="text/javascript; charset=utf-8")
 
 
 def national_site(page: Page) -> list[str]:
@@ -66,11 +73,13 @@ def test_the_national_map_shows_every_garrisons_feed_through_their_pointers_read
     expect(popup.get_by_role("button", name="Potwierdzam")).to_have_count(0)
     assert refused == []  # the map never needed the API
 
-    # Feeds of other garrisons arrive through their own pointers, side by side.
+    # Feeds of other garrisons arrive through their own pointers, side by side: the engine's
+    # own module (the site serves it bundled), from static_site/ under /src/.
     open_map(page, stack, view(52.07, 19.48, 6))
+    page.route("**/src/**", serve_source)
     loaded = page.evaluate(
         """async () => {
-          const { MapData } = await import('/engine.js');
+          const { MapData } = await import('/src/engine.js');
           const data = new MapData();
           const summary = await data.load(new URL('/feeds/national.json', location.href).href);
           return summary.garrisons.map((g) => g.garrison);
