@@ -1,0 +1,68 @@
+"""Observability costs nothing at import and nothing where X-Ray does not listen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib.observability import METRIC_NAMES, _error_code, count, tracing_enabled
+
+ROOT = Path(__file__).resolve().parents[2]
+LAMBDA = {"LAMBDA_TASK_ROOT": "/var/task", "KMZB_STAGE": "opolskie"}
+
+
+def test_importing_the_app_imports_neither_the_xray_sdk_nor_the_aws_clients() -> None:
+    code = (
+        "import sys, app; "
+        "print(sorted(m for m in ('aws_xray_sdk', 'boto3', 'pynamodb', 'botocore.client') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("env", "traced"),
+    [
+        (LAMBDA, True),
+        ({**LAMBDA, "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+        ({**LAMBDA, "POWERTOOLS_TRACE_DISABLED": "1"}, False),
+        ({**LAMBDA, "KMZB_STAGE": "local"}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task"}, False),  # no stage: local
+        ({"KMZB_STAGE": "opolskie"}, False),  # not inside Lambda
+        ({**LAMBDA, "AWS_CHALICE_CLI_MODE": "true"}, False),  # chalice local
+        ({**LAMBDA, "AWS_SAM_LOCAL": "true"}, False),
+    ],
+)
+def test_traces_are_sent_only_inside_lambda_outside_the_local_stage(
+    env: dict[str, str], traced: bool
+) -> None:
+    assert tracing_enabled(env) is traced
+
+
+def test_only_the_contracts_metric_names_can_be_counted() -> None:
+    assert "ReportsAccepted" in METRIC_NAMES and len(METRIC_NAMES) == 13
+    with pytest.raises(AssertionError):
+        count("ReportsAcepted")  # a typo would be a metric nobody graphs
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ('{"code": "daily_limit", "error": {"code": "daily_limit"}}', "daily_limit"),
+        ('{"error": {"code": "invalid_category"}}', "invalid_category"),
+        (b'{"type": "/problems/x", "code": "outside_poland"}', "outside_poland"),
+        ("not json", None),
+        ("[1, 2]", None),
+        ({"code": 5}, None),
+    ],
+)
+def test_a_refusals_code_is_read_from_problem_details_or_the_legacy_member(
+    body: object, code: str | None
+) -> None:
+    assert _error_code(body) == code
