@@ -7,15 +7,17 @@ and read the EMF documents powertools prints to stdout after each invocation.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chalicelib import workflow
+from chalicelib import feed, workflow
 from chalicelib.deployment import Deployment
 from chalicelib.observability import METRIC_NAMES, metrics
-from tests.integration.conftest import token
+from tests.integration.conftest import FakeClock, token
 from tests.integration.test_notifications import _inbox, _pump
 from tests.integration.test_submission import KRAKOW, post
 
@@ -116,6 +118,25 @@ def test_the_feed_schedule_counts_builds_their_duration_and_the_feeds_age(
         for m in d["Metrics"]
     }
     assert units["FeedBuildDuration"] == "Milliseconds" and units["FeedAge"] == "Seconds"
+
+
+def test_the_feeds_age_is_how_long_ago_the_change_it_does_not_show_yet_was_made(
+    client: Any, publishing: Deployment, clock: FakeClock, emf: Any
+) -> None:
+    publishing.settings = replace(publishing.settings, feed_debounce_seconds=60)
+    event = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    client.lambda_.invoke("refresh_feeds", event)  # every feed built: within the debounce now
+    post(client, KRAKOW, ip="203.0.113.7")
+    assert feed.request_rebuilds(publishing.feed_job, {"malopolskie"}) == []  # as the stream
+    emf()
+    clock.now += timedelta(seconds=25)
+    assert client.lambda_.invoke("refresh_feeds", event).payload["built"] == []  # debounced
+    assert totals(emf())["FeedAge"] == 25
+    clock.now += timedelta(seconds=40)  # the debounce is over: built, current again
+    assert client.lambda_.invoke("refresh_feeds", event).payload["built"] == ["malopolskie"]
+    assert totals(emf())["FeedAge"] == 0
 
 
 def test_the_stream_counts_notifications_published_and_failed(
