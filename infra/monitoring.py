@@ -62,6 +62,8 @@ API_5XX_PERCENT = 1
 # `protection.rate_blocks_alarm_per_5_minutes`.
 DEFAULT_BLOCKS_ALARM = 50
 RATE_RULE = "ReportsPerAddress"
+# The title of the officers' notifications' dead-letter queue in `dead_letter_queues`.
+NOTIFICATION_DEAD_LETTERS = "NotificationDeadLetters"
 WAF_REGION = "us-east-1"
 
 
@@ -218,11 +220,27 @@ class Monitoring(Construct):
 
     def _alarms(self, dead_letter_queues: Mapping[str, sqs.IQueue]) -> None:
         g = self.garrison
+        # Any notification dead-lettered in 5 minutes: the runtime's count (the METRICS
+        # contract; SNS, which dead-letters, tells no function, so it may stay empty) plus the
+        # messages that arrived in the notifications' dead-letter queue (SNS's redrive).
+        arrived = [
+            q.metric_number_of_messages_sent(period=FIVE_MINUTES, statistic="Sum")
+            for title, q in dead_letter_queues.items()
+            if title == NOTIFICATION_DEAD_LETTERS
+        ]
         self._alarm(
             "NotificationsDeadLetteredAlarm",
             "a notification to officers was dead-lettered",
             "Dead-lettered notifications",
-            business_metric(g, "NotificationsDeadLettered"),
+            cloudwatch.MathExpression(
+                expression="FILL(lettered, 0) + FILL(arrived, 0)" if arrived else "lettered",
+                using_metrics={
+                    "lettered": business_metric(g, "NotificationsDeadLettered"),
+                    **({"arrived": arrived[0]} if arrived else {}),
+                },
+                label="dead-lettered notifications",
+                period=FIVE_MINUTES,
+            ),
             threshold=1,
         )
         for title, queue in dead_letter_queues.items():
@@ -230,7 +248,9 @@ class Monitoring(Construct):
             self._alarm(
                 f"{title}Alarm",
                 f"messages in the dead-letter queue {title}",
-                "Dead-lettered notifications" if "Notification" in title else "Stream failures",
+                "Dead-lettered notifications"
+                if title == NOTIFICATION_DEAD_LETTERS
+                else "Reports the stream gave up on",
                 queue.metric_approximate_number_of_messages_visible(
                     period=FIVE_MINUTES, statistic="Maximum"
                 ),

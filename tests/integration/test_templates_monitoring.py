@@ -126,8 +126,24 @@ def test_the_alarms_and_their_thresholds(expanded: dict[str, Any]) -> None:
         business = {"service": "kmzb", "garrison": slug}
         # Any dead-lettered notification: the runtime's count and the queue's depth.
         lettered = found["NotificationsDeadLetteredAlarm"]
-        assert metric_of(lettered) == (NAMESPACE, "NotificationsDeadLettered", business, "Sum", 300)
         assert lettered["Threshold"] == 1
+        (expression,) = [m for m in lettered["Metrics"] if "Expression" in m]
+        assert expression["Expression"] == "FILL(lettered, 0) + FILL(arrived, 0)"
+        inputs = {m["Id"]: m["MetricStat"] for m in lettered["Metrics"] if "MetricStat" in m}
+        stat = inputs["lettered"]
+        assert metric_of(
+            {**stat["Metric"], "Statistic": stat["Stat"], "Period": stat["Period"]}
+        ) == (
+            NAMESPACE,
+            "NotificationsDeadLettered",
+            business,
+            "Sum",
+            300,
+        )
+        arrived = inputs["arrived"]["Metric"]
+        assert arrived["Namespace"] == "AWS/SQS"
+        assert arrived["MetricName"] == "NumberOfMessagesSent"
+        assert json.dumps(arrived["Dimensions"]).count("NotificationDeadLetters") == 1
         assert lettered["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
         for queue in ("NotificationDeadLetters", "StreamDeadLetters"):
             depth = found[f"{queue}Alarm"]
