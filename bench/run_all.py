@@ -34,6 +34,7 @@ BENCHMARKS = (
     "bench.feed_size",
     "bench.feed_build",
     "bench.map_load",
+    "bench.page_weight",
     "bench.package_size",
 )
 

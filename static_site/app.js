@@ -4,7 +4,7 @@
 import { reportCard, statusText } from "./cards.js";
 import { confirmReport } from "./confirm.js";
 import { createEngine } from "./engine-client.js";
-import { ITEM_STRIDE } from "./engine.js";
+import { ITEM_STRIDE } from "./items.js";
 import { Filters } from "./filters.js";
 import { MapView, tilesOf } from "./map-view.js";
 import { markOwn } from "./receipts.js";

@@ -1,7 +1,7 @@
 // @ts-check
 // Clusters and reports drawn on one canvas: only what the current view needs, redrawn after
 // every move. Leaflet's canvas renderer supplies sizing, panning and the zoom animation.
-import { ITEM_STRIDE } from "./engine.js";
+import { ITEM_STRIDE } from "./items.js";
 
 const CLUSTER_FILL = "#263238";
 const OUTLINE = "#1b1b1b";
@@ -20,7 +20,7 @@ export function abbreviate(count) {
 
 /**
  * `styleOf(statusIndex)` → {colour, glyph} for a single report. Items are the engine's packed
- * answer (engine.js ITEM_STRIDE). Fires nothing itself: the map asks hitTest() on a click.
+ * answer (items.js ITEM_STRIDE). Fires nothing itself: the map asks hitTest() on a click.
  */
 export const ClusterLayer = L.Canvas.extend({
   options: { padding: 0.25 },

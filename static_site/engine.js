@@ -6,11 +6,12 @@ import "./vendor/supercluster/supercluster.min.js"; // UMD bundle (with kdbush):
 import {
   FeedError, NONE, concatColumns, decodeCompact, decodeIds, epochDay, isoDay, newDictionaries,
 } from "./feed.js";
+import { ITEM_STRIDE } from "./items.js";
+
+export { ITEM_STRIDE };
 
 // radius is in 1/512 of a tile: 100 keeps clusters 50 px apart, more than the widest symbol.
 const CLUSTER_OPTIONS = { radius: 100, maxZoom: 16, minPoints: 2 };
-/** A drawn item in query answers: lat, lon, count, id (cluster id, or report index), status, category. */
-export const ITEM_STRIDE = 6;
 const EARTH_RADIUS = 6_371_000;
 
 function distance(lat1, lon1, lat2, lon2) {
