@@ -20,6 +20,7 @@ from chalicelib import (
     openapi,
     overdue,
     reports,
+    statuses,
     stream,
     units,
     workflow,
@@ -45,6 +46,16 @@ ANY_CONTENT = ["*/*"]  # we answer a wrong Content-Type ourselves, in our error 
 @app.middleware("http")
 def framework_errors(event: Any, get_response: Any) -> Response:
     return normalise_framework_error(get_response(event))
+
+
+@app.middleware("http")
+def deprecated_values(event: Any, get_response: Any) -> Response:
+    """Release-1 status labels and times of day are still accepted for one release: a response
+    to a request that used one carries `Deprecation: @<unix time>` (RFC 9745)."""
+    response: Response = get_response(event)
+    if statuses.legacy_request(event.query_params, event.raw_body):
+        response.headers[statuses.DEPRECATION_HEADER] = statuses.DEPRECATION_VALUE
+    return response
 
 
 def _request() -> Request:
@@ -103,6 +114,13 @@ def health() -> Response:
 @accepts()
 def list_categories() -> Response:
     return json_response(200, categories.catalogue(), {"Cache-Control": "public, max-age=3600"})
+
+
+@app.route("/v1/statuses", methods=["GET"], content_types=ANY_CONTENT)
+@api_view
+@accepts()
+def list_statuses() -> Response:
+    return json_response(200, statuses.catalogue(), {"Cache-Control": "public, max-age=3600"})
 
 
 @app.route("/v1/reports", methods=["POST"], content_types=ANY_CONTENT)

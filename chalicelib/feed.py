@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import categories, workflow
+from chalicelib import categories, statuses
 from chalicelib.categories import Visibility
 from chalicelib.limits import WARSAW
 from chalicelib.observability import count, milliseconds, seconds
 from chalicelib.reports import TIMES_OF_DAY
+from chalicelib.statuses import Public
 from chalicelib.values import (  # PublicReport and PUBLIC_ATTRIBUTES were defined here
     PUBLIC_ATTRIBUTES,  # noqa: F401
     Clock,
@@ -36,14 +37,8 @@ FORMAT = "kmzb-compact-1"
 SCALE = 100_000  # coordinates to about a metre
 DAY0 = date(2016, 1, 1)  # KMZB went live in 2016
 WEEKDAY_BITS = {"mon": 1, "tue": 2, "wed": 4, "thu": 8, "fri": 16, "sat": 32, "sun": 64}
-ALWAYS_PUBLIC = frozenset(
-    {workflow.NEW, workflow.VERIFYING, workflow.CONFIRMED, workflow.CONFIRMED_HANDED_OVER}
-)
-CONFIRMED_FAMILY = frozenset(
-    {workflow.CONFIRMED, workflow.CONFIRMED_ELIMINATED, workflow.CONFIRMED_HANDED_OVER}
-)
-NOT_CONFIRMED_DAYS = 7
-ELIMINATED_DAYS = 30
+# The status rules (always, never, for N days after the last change) are the catalogue's.
+CONFIRMED_FAMILY = statuses.CONFIRMED_FAMILY
 IMMUTABLE = "public, max-age=31536000, immutable"
 POINTED = ("compact", "ids", "geojson")  # the files a garrison's pointer names
 MANIFEST_KEY = "feeds/manifest.json"
@@ -60,14 +55,14 @@ def publicly_visible(report: FeedInput, now: datetime) -> bool:
         return False
     if report.duplicate_of:
         return False
-    if report.status in ALWAYS_PUBLIC:
+    status = statuses.get(report.status)
+    if status is None:  # a status we do not know
+        return False
+    if status.public is Public.ALWAYS:
         return True
-    age = now - report.modified_at
-    if report.status == workflow.NOT_CONFIRMED:
-        return age <= timedelta(days=NOT_CONFIRMED_DAYS)
-    if report.status == workflow.CONFIRMED_ELIMINATED:
-        return age <= timedelta(days=ELIMINATED_DAYS)
-    return False  # a prank or mistake, or a status we do not know
+    if status.public is Public.RECENTLY_CHANGED and status.public_days is not None:
+        return now - report.modified_at <= timedelta(days=status.public_days)
+    return False  # a prank or mistake
 
 
 def _day(moment: datetime | None) -> int:
@@ -103,7 +98,7 @@ def compact_feed(
     items = sorted(reports, key=lambda r: (r.lat, r.lon, r.id))
     codes = [c.code for c in categories.CATEGORIES]
     category_index = {code: i for i, code in enumerate(codes)}
-    status_index = {s: i for i, s in enumerate(workflow.STATUSES)}
+    status_index = {s: i for i, s in enumerate(statuses.CODES)}
     powiats = sorted({r.teryt for r in items})
     powiat_index = {t: i for i, t in enumerate(powiats)}
     time_index = {t: i for i, t in enumerate(TIMES_OF_DAY)}
@@ -115,7 +110,7 @@ def compact_feed(
         "scale": SCALE,
         "day0": DAY0.isoformat(),
         "categories": codes,
-        "statuses": list(workflow.STATUSES),
+        "statuses": list(statuses.CODES),
         "powiats": powiats,
         "times_of_day": list(TIMES_OF_DAY),
         "lat": _deltas([round(r.lat * SCALE) for r in items]),
@@ -149,6 +144,7 @@ def geojson_feed(reports: Sequence[FeedInput]) -> bytes:
                     "category_pl": category.name_pl if category else r.category,
                     "category_en": category.name_en if category else r.category,
                     "status": r.status,
+                    **statuses.names(r.status),
                     "created_at": iso(r.created_at),
                     "modified_at": iso(r.modified_at),
                     "occurred_at": iso(r.occurred_at) if r.occurred_at else None,

@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from chalicelib import categories
+from chalicelib import categories, statuses
 from chalicelib.limits import WARSAW
 
 EVENT_REPORT_CREATED = "report_created"
 SMS_LIMIT = 160  # one GSM-7 segment
-TIMES_OF_DAY_PL = {"rano": "rano", "dzien": "w dzień", "wieczor": "wieczorem", "noc": "w nocy"}
+# Keyed by the time-of-day codes (chalicelib/statuses.py); a sentence's adverbs, not names.
+TIMES_OF_DAY_PL = {"morning": "rano", "day": "w dzień", "evening": "wieczorem", "night": "w nocy"}
 DAYS_PL = {
     "mon": "pon.",
     "tue": "wt.",
@@ -99,7 +100,8 @@ def _when(report: Mapping[str, Any]) -> str:
         moment = datetime.fromisoformat(str(report["occurred_at"]).replace("Z", "+00:00"))
         parts.append(moment.astimezone(WARSAW).strftime("%d.%m.%Y %H:%M"))
     if report.get("time_of_day"):
-        parts.append(TIMES_OF_DAY_PL.get(str(report["time_of_day"]), str(report["time_of_day"])))
+        time = statuses.stored_time(str(report["time_of_day"])) or ""
+        parts.append(TIMES_OF_DAY_PL.get(time, time))
     if report.get("days_of_week"):
         parts.append(", ".join(DAYS_PL.get(str(d), str(d)) for d in report["days_of_week"]))
     return "; ".join(parts) or "nie podano"

@@ -20,7 +20,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import categories, plaintext, workflow
+from chalicelib import categories, plaintext, statuses, workflow
 from chalicelib.auth import Scope, forbidden
 from chalicelib.errors import (
     ApiError,
@@ -64,7 +64,7 @@ MAX_VERSION = 2**31 - 1
 CANDIDATE_RADIUS_M = 500.0
 MAX_CANDIDATES = 20
 MAX_CHAIN = 50  # duplicate chains followed at most this far (they are one step in practice)
-OPEN_STATUSES = tuple(s for s in workflow.STATUSES if s not in workflow.CLOSED)
+OPEN_STATUSES = statuses.OPEN
 
 
 def me(scope: Scope) -> dict[str, Any]:
@@ -93,11 +93,13 @@ def load(store: ReportStore, scope: Scope, report_id: str) -> Report:
 
 
 def summary(report: Report, deadlines: Deadlines, now: datetime) -> dict[str, Any]:
+    """A list item: `status` is the code, `status_pl`/`status_en` its names."""
     due = deadlines.due(report.status, report.created_at)
     return {
         "id": report.id,
         "category": report.category,
         "status": report.status,
+        **statuses.names(report.status),
         "lat": report.lat,
         "lon": report.lon,
         "teryt": report.teryt,
@@ -245,13 +247,17 @@ def _entry(scope: Scope, report: Report, now: datetime, action: str, **more: Any
 def change_status(
     store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime
 ) -> None:
-    """`{status, version, note?, institution?}`; reopening a duplicate makes it a report of
+    """`{status, version, note?, institution?}` (`status` a code, or for one release its
+    Polish label); reopening a duplicate makes it a report of
     its own again (`duplicate_of` is cleared)."""
     workflow.require(scope.role, workflow.STATUS)
     body = known_fields(body, frozenset({"status", "version", "note", "institution"}))
-    to = body.get("status")
-    if not isinstance(to, str):
+    given = body.get("status")
+    if not isinstance(given, str):
         raise wrong_type("status", "tekstu", "a string")
+    # A release-1 Polish label is still accepted (the route adds the Deprecation header).
+    code, _ = statuses.to_code(given)
+    to = code or given
     version = _version(body)
     note = _text(body, "note")
     institution = _text(body, "institution", MAX_LINE, multiline=False)
@@ -288,7 +294,7 @@ def _leads_to(store: ReportStore, start: Report, target_id: str) -> bool:
 def mark_duplicate(
     store: ReportStore, scope: Scope, report: Report, body: Any, now: datetime
 ) -> None:
-    """`{original_id, version, note?}`: close the report as `Niepotwierdzone`, pointing to an
+    """`{original_id, version, note?}`: close the report as `not_confirmed`, pointing to an
     open report of the same unit that does not itself lead back to it (no cycles)."""
     workflow.require(scope.role, workflow.DUPLICATE)
     body = known_fields(body, frozenset({"original_id", "version", "note"}))
@@ -314,16 +320,18 @@ def mark_duplicate(
         raise forbidden()
     if report.status not in workflow.DUPLICATE_FROM:
         raise workflow.conflict(
-            f"Zgłoszenia o statusie „{report.status}” nie można oznaczyć jako duplikat.",
-            f"A report in status '{report.status}' cannot be marked as a duplicate.",
+            f"Zgłoszenia o statusie „{statuses.name_pl(report.status)}” nie można oznaczyć "
+            "jako duplikat.",
+            f"A report in status '{statuses.name_en(report.status)}' cannot be marked as a "
+            "duplicate.",
         )
     if original.status in workflow.CLOSED:
         raise invalid(
             "original_closed",
-            f"Zgłoszenie {original.id} jest zamknięte („{original.status}”): duplikat musi "
-            "wskazywać otwarte zgłoszenie.",
-            f"Report {original.id} is closed ('{original.status}'): a duplicate must point "
-            "to an open report.",
+            f"Zgłoszenie {original.id} jest zamknięte („{statuses.name_pl(original.status)}”): "
+            "duplikat musi wskazywać otwarte zgłoszenie.",
+            f"Report {original.id} is closed ('{statuses.name_en(original.status)}'): a "
+            "duplicate must point to an open report.",
         )
     if _leads_to(store, original, report.id):
         raise invalid(
@@ -357,8 +365,9 @@ def assign(store: ReportStore, scope: Scope, report: Report, body: Any, now: dat
     assignee = _text(body, "assignee", MAX_LINE, multiline=False)
     if report.status in workflow.CLOSED:
         raise workflow.conflict(
-            f"Zgłoszenie jest zamknięte („{report.status}”): nie przydziela się go.",
-            f"The report is closed ('{report.status}'): it cannot be assigned.",
+            f"Zgłoszenie jest zamknięte („{statuses.name_pl(report.status)}”): nie przydziela "
+            "się go.",
+            f"The report is closed ('{statuses.name_en(report.status)}'): it cannot be assigned.",
         )
     entry = _entry(scope, report, now, "assign", note=assignee)
     store.change(report, version, {"assignee": assignee}, entry)
@@ -465,9 +474,13 @@ def list_reports(
 ) -> dict[str, Any]:
     """One page of a unit's reports, newest first: `{items, next_cursor}`. Every parameter
     is checked before the query; a bad one is a 400 in the error format."""
-    status = _query_text(params, "status")
-    if status is not None and status not in workflow.STATUSES:
-        raise bad_request("unknown_status", "Nieznany status.", "Unknown status.")
+    given_status = _query_text(params, "status")
+    status = None
+    if given_status is not None:
+        # A code, or for one release a Polish label (the route adds the Deprecation header).
+        status, _ = statuses.to_code(given_status)
+        if status is None:
+            raise bad_request("unknown_status", "Nieznany status.", "Unknown status.")
     category = _query_text(params, "category")
     if category is not None and categories.get(category) is None:
         raise bad_request("unknown_category", "Nieznana kategoria.", "Unknown category.")
@@ -521,7 +534,9 @@ def list_reports(
         # the exact check is per report below.
         youngest = iso(now - timedelta(days=deadlines.take_up_days) + timedelta(hours=1))
         created_to = min(created_to, youngest) if created_to else youngest
-        extra = store.Report.status.is_in(workflow.NEW, workflow.VERIFYING)
+        # Labels too: a report not yet migrated (`kmzb-admin migrate`) is still overdue.
+        deadlined = statuses.stored_forms((workflow.NEW, workflow.VERIFYING))
+        extra = store.Report.status.is_in(*deadlined)
     if created_from and created_to and created_from > created_to:
         return {"items": [], "next_cursor": None}  # an empty window
     try:
@@ -555,9 +570,10 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def candidates(store: ReportStore, report: Report) -> dict[str, Any]:
-    """`{"candidates": [{id, category, status, created_at, lat, lon, distance_m}]}`: open
-    reports of the report's unit within CANDIDATE_RADIUS_M, nearest first (then newest), at
-    most MAX_CANDIDATES, without the report itself or any report that would close a cycle."""
+    """`{"candidates": [{id, category, status, status_pl, status_en, created_at, lat, lon,
+    distance_m}]}`: open reports of the report's unit within CANDIDATE_RADIUS_M, nearest first
+    (then newest), at most MAX_CANDIDATES, without the report itself or any report that would
+    close a cycle."""
     dlat = CANDIDATE_RADIUS_M / 111_000 * 1.01  # a degree of latitude is at least 110.5 km
     dlon = dlat / max(0.01, math.cos(math.radians(min(89.0, abs(report.lat) + dlat))))
     near = store.open_reports_near(
@@ -588,6 +604,7 @@ def candidates(store: ReportStore, report: Report) -> dict[str, Any]:
                 "id": other.id,
                 "category": other.category,
                 "status": other.status,
+                **statuses.names(other.status),
                 "created_at": iso(other.created_at),
                 "lat": other.lat,
                 "lon": other.lon,

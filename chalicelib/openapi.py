@@ -108,7 +108,7 @@ SCHEMAS: dict[str, Any] = {
         ],
         "properties": {
             "id": {"type": "string"},
-            "status": {"type": "string", "enum": ["Nowe"]},
+            "status": {"type": "string", "enum": ["new"]},
             "category": {"type": "string"},
             "unit": UNIT_SUMMARY,
             "garrison": {"type": "string"},
@@ -569,6 +569,18 @@ DOCUMENT: dict[str, Any] = {
                             },
                         },
                         "All categories, active or not",
+                    )
+                },
+            }
+        },
+        "/v1/statuses": {
+            "get": {
+                "operationId": "listStatuses",
+                "summary": "The report statuses (workflow order) and the times of day",
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "required": ["statuses", "times_of_day"]},
+                        "Codes with their names, colours and public visibility",
                     )
                 },
             }

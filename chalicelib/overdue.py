@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import categories, workflow
+from chalicelib import categories, statuses, workflow
 from chalicelib.limits import WARSAW
 from chalicelib.notify import Notification, report_link, to_ascii, to_gsm7
 from chalicelib.observability import count
@@ -63,7 +63,8 @@ def summary_notification(
         category = categories.get(r.category)
         due = deadlines.due(r.status, r.created_at)
         lines.append(
-            f"- {category.name_pl if category else r.category} ({r.status}), "
+            f"- {category.name_pl if category else r.category} "
+            f"({statuses.name_pl(r.status)}), "
             f"przyjęto {r.created_at.astimezone(WARSAW):%d.%m.%Y %H:%M}, "
             f"termin {due.astimezone(WARSAW) if due else '':%d.%m.%Y %H:%M}: "
             f"{report_link(panel_url, r.id)}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib import categories, plaintext, workflow
+from chalicelib import categories, plaintext, statuses, workflow
 from chalicelib.errors import ApiError, bad_request, invalid, known_fields, wrong_type
 from chalicelib.limits import limit_key, warsaw_day
 from chalicelib.units import Placement, parse_coordinate
@@ -26,7 +26,7 @@ from chalicelib.values import (  # moved there (it imports no service); re-expor
 from chalicelib.wallclock import format_offset, warsaw_offset_at
 
 MAX_DESCRIPTION = 500
-TIMES_OF_DAY = ("rano", "dzien", "wieczor", "noc")
+TIMES_OF_DAY = statuses.TIME_CODES  # morning, day, evening, night
 DAYS_OF_WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SUBMISSION_FIELDS = frozenset(
     {"category", "lat", "lon", "description", "occurred_at", "time_of_day", "days_of_week"}
@@ -73,7 +73,7 @@ def new_report(
     now: datetime,
     **details: Any,
 ) -> Report:
-    """A report as it arrives: status Nowe, version 1, routed to the placement's unit."""
+    """A report as it arrives: status `new`, version 1, routed to the placement's unit."""
     return Report(
         id=report_id,
         category=category,
@@ -259,8 +259,13 @@ def parse_submission(body: Any, now: datetime) -> Submission:
     lat, lon = parse_point(body)
     description = _optional_str(body, "description")
     occurred = _optional_str(body, "occurred_at")
-    time_of_day = _optional_str(body, "time_of_day")
-    if time_of_day is not None and time_of_day not in TIMES_OF_DAY:
+    given_time = _optional_str(body, "time_of_day")
+    time_of_day = None
+    if given_time is not None:
+        # A code, or for one release an old value (rano, dzien, …: the route adds the
+        # Deprecation header); stored as the code either way.
+        time_of_day, _ = statuses.time_to_code(given_time)
+    if given_time is not None and time_of_day is None:
         raise invalid(
             "invalid_time_of_day",
             "Pole „time_of_day” musi mieć jedną z wartości: " + ", ".join(TIMES_OF_DAY) + ".",
@@ -410,6 +415,7 @@ def receipt_body(report: Report, secret: bytes) -> dict[str, Any]:
     return {
         "id": report.id,
         "status": workflow.NEW,
+        **statuses.names(workflow.NEW),
         "category": report.category,
         "unit": {"id": report.unit_id, "name": report.unit_name, "teryt": report.unit_teryt},
         "garrison": report.garrison,
@@ -424,6 +430,7 @@ def tracking_view(report: Report) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": report.id,
         "status": report.status,
+        **statuses.names(report.status),
         "category": report.category,
         "lat": report.lat,
         "lon": report.lon,

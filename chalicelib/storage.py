@@ -35,7 +35,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import limits
+from chalicelib import limits, statuses
 from chalicelib.errors import InvalidCursor, OutcomeUnknown, StorageUnavailable, VersionConflict
 from chalicelib.settings import Settings
 from chalicelib.values import PUBLIC_ATTRIBUTES, InsertOutcome, PublicReport, Report, iso
@@ -282,14 +282,14 @@ def _from_item(item: Any) -> Report:
         unit_name=item.unit_name,
         unit_teryt=item.unit_teryt,
         garrison=item.garrison,
-        status=item.status,
+        status=statuses.stored_code(item.status),  # migrated or not (kmzb-admin migrate)
         status_version=int(item.status_version),
         created_at=_parse_iso(item.created_at),
         modified_at=_parse_iso(item.modified_at),
         source=item.source,
         description=item.description,
         occurred_at=_parse_iso(item.occurred_at) if item.occurred_at else None,
-        time_of_day=item.time_of_day,
+        time_of_day=statuses.stored_time(item.time_of_day),
         days_of_week=tuple(item.days_of_week or ()),
         request_hash=item.request_hash,
         assignee=item.assignee,
@@ -314,7 +314,7 @@ def _public_report(item: dict[str, Any]) -> PublicReport:
     return PublicReport(
         id=item["id"]["S"],
         category=item["category"]["S"],
-        status=item["status"]["S"],
+        status=statuses.stored_code(item["status"]["S"]),
         lat=float(item["lat"]["N"]),
         lon=float(item["lon"]["N"]),
         teryt=item["teryt"]["S"],
@@ -322,7 +322,7 @@ def _public_report(item: dict[str, Any]) -> PublicReport:
         created_at=_parse_iso(item["created_at"]["S"]),
         modified_at=_parse_iso(item["modified_at"]["S"]),
         occurred_at=_parse_iso(occurred) if occurred else None,
-        time_of_day=text("time_of_day"),
+        time_of_day=statuses.stored_time(text("time_of_day")),
         days_of_week=tuple(d["S"] for d in days),
         confirmations=int(confirmations["N"]) if confirmations else 0,
         duplicate_of=text("duplicate_of"),
@@ -552,19 +552,20 @@ class ReportStore:
     def open_reports_near(
         self,
         unit_id: str,
-        statuses: tuple[str, ...],
+        wanted: tuple[str, ...],
         south: float,
         west: float,
         north: float,
         east: float,
     ) -> list[Report]:
-        """A unit's reports in `statuses` inside a lat/lon box (degrees), every page, by the
-        by_unit_status index; the box is a filter, so only nearby reports come back."""
+        """A unit's reports in the statuses `wanted` inside a lat/lon box (degrees), every page,
+        by the by_unit_status index; the box is a filter, so only nearby reports come back. Until
+        `kmzb-admin migrate` ran, items keyed by a release-1 label are found too."""
         Item = self.Report
         box = Item.lat.between(south, north) & Item.lon.between(west, east)
         found: list[Report] = []
         try:
-            for status in statuses:
+            for status in statuses.stored_forms(wanted):
                 query = Item.by_unit_status.query(f"{unit_id}#{status}", filter_condition=box)
                 found.extend(_from_item(item) for item in query)
         except PynamoDBException as e:
@@ -656,7 +657,8 @@ class ReportStore:
         once = self.Limit(f"confirmed#{client}#{report_id}", expires_at=remember_until)
         Count = self.ConfirmationCount
         count = Count(f"confirmations#{client}#{day_key}")
-        open_report = self.Report.id.exists() & ~self.Report.status.is_in(*CLOSED)
+        closed = statuses.stored_forms(CLOSED)  # a label not yet migrated is closed too
+        open_report = self.Report.id.exists() & ~self.Report.status.is_in(*closed)
         try:
             with TransactWrite(connection=self._connection) as transaction:
                 # Condition checks come first in the transaction: codes[0].

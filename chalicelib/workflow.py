@@ -9,28 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from chalicelib import plaintext
+from chalicelib import plaintext, statuses
 from chalicelib.errors import ApiError, invalid
 from chalicelib.limits import WARSAW
 
-NEW = "Nowe"
-VERIFYING = "Weryfikacja"
-CONFIRMED = "Potwierdzone"
-NOT_CONFIRMED = "Niepotwierdzone"
-PRANK_OR_MISTAKE = "Żart lub pomyłka"
-CONFIRMED_ELIMINATED = "Potwierdzone (wyeliminowane)"
-CONFIRMED_HANDED_OVER = "Potwierdzone (przekazane poza Policję)"
+# The status codes and their catalogue live in chalicelib/statuses.py (names, colours,
+# public visibility); the workflow adds who may move a report where.
+NEW = statuses.NEW
+VERIFYING = statuses.VERIFYING
+CONFIRMED = statuses.CONFIRMED
+NOT_CONFIRMED = statuses.NOT_CONFIRMED
+PRANK_OR_MISTAKE = statuses.PRANK_OR_MISTAKE
+CONFIRMED_ELIMINATED = statuses.CONFIRMED_ELIMINATED
+CONFIRMED_HANDED_OVER = statuses.CONFIRMED_HANDED_OVER
 
-STATUSES: tuple[str, ...] = (
-    NEW,
-    VERIFYING,
-    CONFIRMED,
-    NOT_CONFIRMED,
-    PRANK_OR_MISTAKE,
-    CONFIRMED_ELIMINATED,
-    CONFIRMED_HANDED_OVER,
-)
-CLOSED = frozenset({NOT_CONFIRMED, PRANK_OR_MISTAKE, CONFIRMED_ELIMINATED, CONFIRMED_HANDED_OVER})
+STATUSES: tuple[str, ...] = statuses.CODES
+CLOSED = statuses.CLOSED
 OFFICER, COORDINATOR = "officer", "coordinator"
 
 # (from, to) -> the least role that may do it. A coordinator may do all an officer may.
@@ -149,8 +143,9 @@ def check_transition(status: str, to: str, role: str, institution: str | None) -
     least = TRANSITIONS.get((status, to))
     if least is None:
         raise conflict(
-            f"Nie można zmienić statusu z „{status}” na „{to}”.",
-            f"A report cannot go from '{status}' to '{to}'.",
+            f"Nie można zmienić statusu z „{statuses.name_pl(status)}” na "
+            f"„{statuses.name_pl(to)}”.",
+            f"A report cannot go from '{statuses.name_en(status)}' to '{statuses.name_en(to)}'.",
         )
     if not may(role, least):
         raise ApiError(
@@ -170,7 +165,7 @@ def check_transition(status: str, to: str, role: str, institution: str | None) -
 def due_at(
     status: str, created_at: datetime, take_up_days: int, verify_days: int
 ) -> datetime | None:
-    """When the report must next move: taken up from Nowe, verified from Weryfikacja.
+    """When the report must next move: taken up from `new`, verified from `verifying`.
 
     Days are calendar days in Warsaw: a deadline keeps its wall-clock time across DST.
     """

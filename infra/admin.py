@@ -12,6 +12,7 @@
     kmzb-admin boundaries import-prg ~/PRG/PRG_jednostki_administracyjne.gpkg --simplify 5
     kmzb-admin backup export --garrison malopolskie       # reports and audit to S3
     kmzb-admin backup restore --from s3://kmzb-backups/backups/malopolskie/20261130T021500Z
+    kmzb-admin migrate --dry-run     # release 2: stored status labels to codes (infra/migrate.py)
 
 Settings come from KMZB_* variables; with none for SNS and a running `make run`,
 it talks to the local stack (the addresses in .kmzb/local.json). `units` and
@@ -328,6 +329,33 @@ def _backup(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
         return 1
 
 
+def _migrate(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
+    """`migrate`: stored release-1 status labels and times of day to codes (infra/migrate.py)."""
+    import boto3
+
+    from infra import migrate
+
+    settings = settings_from_environment(env)
+    dynamodb = boto3.client(
+        "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
+    )
+    reports = args.reports_table or settings.reports_table
+    audit = args.audit_table or settings.audit_table
+    print(f"migrating {reports} and {audit}{' (dry run)' if args.dry_run else ''}:", file=out)
+    try:
+        summary = migrate.migrate(dynamodb, reports, audit, dry_run=args.dry_run, out=out)
+    except BotoCoreError as e:
+        print(f"kmzb-admin: cannot reach AWS ({e}); is `make run` running?", file=sys.stderr)
+        return 1
+    except ClientError as e:
+        error = e.response.get("Error", {})
+        print(f"kmzb-admin: {error.get('Code')}: {error.get('Message')}", file=sys.stderr)
+        return 1
+    for line in migrate.describe(summary):
+        print(line, file=out)
+    return 0
+
+
 def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
     """A subcommand whose one-line help is also its description in `<command> --help`."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=summary, description=summary)
@@ -492,6 +520,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="restore even though the reports table has a stream: its trigger announces "
         "restored reports older than 7 days to officers again (docs/OPERATIONS.md)",
     )
+    migration = _command(
+        commands,
+        "migrate",
+        "rewrite stored status labels and times of day to codes (idempotent, safe on a live "
+        "table; docs/OPERATIONS.md)",
+    )
+    migration.add_argument(
+        "--dry-run", action="store_true", help="count what would change and write nothing"
+    )
+    migration.add_argument(
+        "--reports-table", help="this reports table (default: KMZB_REPORTS_TABLE's)"
+    )
+    migration.add_argument("--audit-table", help="this audit table (default: KMZB_AUDIT_TABLE's)")
     return parser
 
 
@@ -499,8 +540,10 @@ def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    if args.command in ("units", "boundaries", "backup"):
+    if args.command in ("units", "boundaries", "backup", "migrate"):
         try:
+            if args.command == "migrate":
+                return _migrate(env, args, out)
             if args.command == "backup":
                 return _backup(env, args, out)
             if args.command == "units":

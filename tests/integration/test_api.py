@@ -73,6 +73,7 @@ def _routes_with_a_report(client: Any) -> tuple[list[tuple[str, str]], dict[str,
     paths = [
         ("get", "/v1/health"),
         ("get", "/v1/categories"),
+        ("get", "/v1/statuses"),
         ("post", "/v1/reports"),
         ("get", f"/v1/reports/{report_id}"),
         ("post", f"/v1/reports/{report_id}/confirmations"),
@@ -128,9 +129,9 @@ def test_a_repeated_query_parameter_is_a_400_not_its_last_value(client: Any) -> 
     real = receipt["tracking_token"]
     officer = auth()
     cases = [
-        ("/v1/officer/reports?status=Nowe&status=Weryfikacja", officer),
+        ("/v1/officer/reports?status=new&status=verifying", officer),
         ("/v1/officer/reports?limit=5&limit=6", officer),
-        ("/v1/officer/reports?limit=5&status=Nowe&limit=5", officer),
+        ("/v1/officer/reports?limit=5&status=new&limit=5", officer),
         ("/v1/units/locate?lat=50.06&lat=52.2&lon=19.93", {}),
         ("/v1/units/locate?lat=50.06&lon=19.93&lon=19.93", {}),
         (f"/v1/reports/{receipt['id']}?token=x&token={real}", {}),
@@ -146,7 +147,7 @@ def test_a_repeated_query_parameter_is_a_400_not_its_last_value(client: Any) -> 
     # Given once each, the same requests succeed.
     assert client.http.get(f"/v1/reports/{receipt['id']}?token={real}").status_code == 200
     assert client.http.get("/v1/units/locate?lat=50.06&lon=19.93").status_code == 200
-    ok = client.http.get("/v1/officer/reports?status=Nowe&limit=5", headers=officer)
+    ok = client.http.get("/v1/officer/reports?status=new&limit=5", headers=officer)
     assert ok.status_code == 200
 
 

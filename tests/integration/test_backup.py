@@ -76,13 +76,13 @@ def fill_garrisons(client: Any, deployment: Deployment) -> dict[str, str]:
         "category": "speeding",
         "description": UNICODE,
         "occurred_at": "2026-06-09T21:30:00+02:00",
-        "time_of_day": "wieczor",
+        "time_of_day": "evening",
         "days_of_week": ["fri", "sat"],
     }
     ids["full"] = report(client, full, ip="203.0.113.2")
     officer, coordinator = auth(), auth("coordinator")
-    assert move(client, ids["full"], "Weryfikacja", 1, officer).status_code == 200
-    assert move(client, ids["full"], "Potwierdzone", 2, officer).status_code == 200
+    assert move(client, ids["full"], "verifying", 1, officer).status_code == 200
+    assert move(client, ids["full"], "confirmed", 2, officer).status_code == 200
     noted = send(
         client,
         f"/v1/officer/reports/{ids['plain']}/notes",

@@ -50,7 +50,7 @@ def test_a_cursor_is_bound_to_its_query(client: Any, reports: dict[str, list[str
     cursor = answer(_page(client, "limit=1", auth()))["next_cursor"]
     assert _page(client, f"limit=2&cursor={cursor}", auth()).status_code == 200  # size may vary
     for other_query in (
-        "status=Nowe",  # another index
+        "status=new",  # another index
         "category=illegal_parking",
         "from=2026-06-01",
         "to=2026-06-30",
@@ -107,17 +107,17 @@ def test_an_edited_or_forged_cursor_is_refused(
 
 
 def test_only_a_valid_signature_reaches_the_database(deployment: Deployment) -> None:
-    secret, binding = b"s" * 32, ["kmp-1261", "Nowe", "", "2026-06-01", "", ""]
+    secret, binding = b"s" * 32, ["kmp-1261", "new", "", "2026-06-01", "", ""]
     signed = officers.sign_cursor(secret, binding, "eyJhIjogMX0")
     assert signed is not None
     assert officers.open_cursor(secret, binding, signed) == "eyJhIjogMX0"
     for changed in (
-        ["kmp-2061", "Nowe", "", "2026-06-01", "", ""],
+        ["kmp-2061", "new", "", "2026-06-01", "", ""],
         ["kmp-1261", "", "", "2026-06-01", "", ""],
-        ["kmp-1261", "Nowe", "speeding", "2026-06-01", "", ""],
-        ["kmp-1261", "Nowe", "", "2026-06-02", "", ""],
-        ["kmp-1261", "Nowe", "", "2026-06-01", "2026-06-30", ""],
-        ["kmp-1261", "Nowe", "", "2026-06-01", "", "overdue"],
+        ["kmp-1261", "new", "speeding", "2026-06-01", "", ""],
+        ["kmp-1261", "new", "", "2026-06-02", "", ""],
+        ["kmp-1261", "new", "", "2026-06-01", "2026-06-30", ""],
+        ["kmp-1261", "new", "", "2026-06-01", "", "overdue"],
     ):
         with pytest.raises(officers.InvalidCursor):
             officers.open_cursor(secret, changed, signed)

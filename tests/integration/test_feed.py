@@ -81,7 +81,7 @@ def test_a_failed_write_never_leaves_the_pointer_naming_a_missing_object(
 def test_the_geojson_is_open_data_a_gis_reader_understands(
     client: Any, publishing: Deployment, tmp_path: Path
 ) -> None:
-    post(client, {**KRAKOW, "time_of_day": "noc", "days_of_week": ["fri", "sat"]}, ip="1.1.1.1")
+    post(client, {**KRAKOW, "time_of_day": "night", "days_of_week": ["fri", "sat"]}, ip="1.1.1.1")
     post(client, {**KRAKOW, "category": "begging", "lat": 50.05, "lon": 19.95}, ip="1.1.1.2")
     feed.rebuild(publishing.feed_job, "malopolskie")
     path = tmp_path / "malopolskie.geojson"
@@ -94,7 +94,7 @@ def test_the_geojson_is_open_data_a_gis_reader_understands(
     assert len(geometry) == 2
     assert sorted(columns["category"]) == ["begging", "illegal_parking"]
     assert set(columns["teryt"]) == {"1261"}
-    assert set(columns["status"]) == {"Nowe"}
+    assert set(columns["status"]) == {"new"}
     assert "description" not in meta["fields"]
     assert "Nieprawidłowe parkowanie" in list(columns["category_pl"])
 
@@ -168,7 +168,7 @@ def test_only_reports_on_the_public_map_can_be_confirmed(
         "Authorization": f"Bearer {token('coordinator')}",
         "content-type": "application/json",
     }
-    body = json.dumps({"status": "Żart lub pomyłka", "version": 1})
+    body = json.dumps({"status": "prank_or_mistake", "version": 1})
     assert (
         client.http.post(
             f"/v1/officer/reports/{prank}/status", headers=coordinator, body=body
@@ -186,7 +186,7 @@ def test_a_feed_build_reads_the_public_attributes_of_every_report_and_nothing_el
         "category": "speeding",
         "description": "Tajny opis dla policji.",
         "occurred_at": (clock.now - timedelta(days=1)).isoformat(),
-        "time_of_day": "noc",
+        "time_of_day": "night",
         "days_of_week": ["fri", "sat"],
     }
     first = answer(post(client, body))["id"]
@@ -199,7 +199,7 @@ def test_a_feed_build_reads_the_public_attributes_of_every_report_and_nothing_el
         assert public == feed.PublicReport(
             **{name: getattr(stored, name) for name in feed.PUBLIC_ATTRIBUTES}
         )
-    assert read[first].days_of_week == ("fri", "sat") and read[first].time_of_day == "noc"
+    assert read[first].days_of_week == ("fri", "sat") and read[first].time_of_day == "night"
     assert read[first].occurred_at is not None
     assert not hasattr(read[first], "description")
     assert deployment.store.public_reports("pomorskie") == []

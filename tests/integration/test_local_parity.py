@@ -96,7 +96,7 @@ def test_the_local_gateway_answers_as_the_deployments_gateway_responses() -> Non
     ("method", "path"),
     [
         ("GET", "/v1/officer/me"),
-        ("GET", "/v1/officer/reports?status=Nowe"),
+        ("GET", "/v1/officer/reports?status=new"),
         ("GET", "/v1/officer/reports/01ABC"),
         ("POST", "/v1/officer/reports/01ABC/status"),
         ("POST", "/v1/officer/consultations"),

@@ -166,7 +166,7 @@ def test_the_local_stack_serves_reports_and_keeps_them_across_a_restart(tmp_path
         url = f"{addresses['api']}/reports/{receipt['id']}?token={receipt['tracking_token']}"
         status, followed = _call(url)
         assert status == 200
-        assert followed["status"] == "Nowe"
+        assert followed["status"] == "new"
         # Nothing moto holds in memory is lost: the map, the inbox, the subscriptions.
         assert receipt["id"] in _public_ids(addresses["site"], "podlaskie")
         assert "SMS: KMZB nowe: Walesajace sie bezpanskie psy, Bialystok." in _admin(

@@ -212,21 +212,21 @@ def test_a_report_id_that_is_not_one_is_404_without_a_lookup(
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"status": "Weryfikacja", "version": 10**40}, 400),  # DynamoDB refuses 39 digits
-        ({"status": "Weryfikacja", "version": 2**31}, 400),
-        ({"status": "Weryfikacja", "version": 0}, 400),
-        ({"status": "Weryfikacja", "version": -1}, 400),
-        ({"status": "Weryfikacja", "version": 1.0}, 400),
-        ({"status": "Weryfikacja", "version": True}, 400),
-        ({"status": "Weryfikacja", "version": None}, 400),
-        ({"status": "Weryfikacja", "version": 1, "note": "\ud800"}, 422),  # a lone surrogate
-        ({"status": "Weryfikacja", "version": 1, "note": "a\u0000b"}, 422),
-        ({"status": "Weryfikacja", "version": 1, "note": "a\u0085b"}, 422),
-        ({"status": "Weryfikacja", "version": 1, "note": "x" * 1001}, 422),
-        ({"status": "Weryfikacja", "version": 1, "note": 5}, 400),
-        ({"status": "Weryfikacja", "version": 1, "stauts": "x"}, 422),  # unknown field
+        ({"status": "verifying", "version": 10**40}, 400),  # DynamoDB refuses 39 digits
+        ({"status": "verifying", "version": 2**31}, 400),
+        ({"status": "verifying", "version": 0}, 400),
+        ({"status": "verifying", "version": -1}, 400),
+        ({"status": "verifying", "version": 1.0}, 400),
+        ({"status": "verifying", "version": True}, 400),
+        ({"status": "verifying", "version": None}, 400),
+        ({"status": "verifying", "version": 1, "note": "\ud800"}, 422),  # a lone surrogate
+        ({"status": "verifying", "version": 1, "note": "a\u0000b"}, 422),
+        ({"status": "verifying", "version": 1, "note": "a\u0085b"}, 422),
+        ({"status": "verifying", "version": 1, "note": "x" * 1001}, 422),
+        ({"status": "verifying", "version": 1, "note": 5}, 400),
+        ({"status": "verifying", "version": 1, "stauts": "x"}, 422),  # unknown field
         ({"status": "x" * 5000, "version": 1}, 422),
-        ({"status": ["Weryfikacja"], "version": 1}, 400),
+        ({"status": ["verifying"], "version": 1}, 400),
     ],
 )
 def test_a_status_change_at_its_extremes_is_refused_and_changes_nothing(
@@ -236,7 +236,7 @@ def test_a_status_change_at_its_extremes_is_refused_and_changes_nothing(
     response = send(client, f"/v1/officer/reports/{report_id}/status", body, auth())
     _assert_error(response, status)
     stored = deployment.store.get(report_id)
-    assert (stored.status, stored.status_version) == ("Nowe", 1)
+    assert (stored.status, stored.status_version) == ("new", 1)
     assert deployment.store.audit(report_id) == []
 
 
@@ -294,12 +294,12 @@ def test_handing_over_to_a_blank_institution_is_refused(
 ) -> None:
     report_id = report(client)
     officer = auth()
-    assert move(client, report_id, "Weryfikacja", 1, officer).status_code == 200
-    assert move(client, report_id, "Potwierdzone", 2, officer).status_code == 200
+    assert move(client, report_id, "verifying", 1, officer).status_code == 200
+    assert move(client, report_id, "confirmed", 2, officer).status_code == 200
     more = {} if institution is None else {"institution": institution}
-    refused = move(client, report_id, "Potwierdzone (przekazane poza Policję)", 3, officer, **more)
+    refused = move(client, report_id, "confirmed_handed_over", 3, officer, **more)
     assert _assert_error(refused, 422)["code"] == "institution_required"
-    assert deployment.store.get(report_id).status == "Potwierdzone"
+    assert deployment.store.get(report_id).status == "confirmed"
 
 
 @pytest.mark.parametrize("institution", ["Zarząd\u202e Dróg", "\u2066ZDMK\u2069 Kraków"])
@@ -308,18 +308,18 @@ def test_an_institution_with_bidi_controls_is_refused(
 ) -> None:
     report_id = report(client)
     officer = auth()
-    move(client, report_id, "Weryfikacja", 1, officer)
-    move(client, report_id, "Potwierdzone", 2, officer)
+    move(client, report_id, "verifying", 1, officer)
+    move(client, report_id, "confirmed", 2, officer)
     refused = move(
         client,
         report_id,
-        "Potwierdzone (przekazane poza Policję)",
+        "confirmed_handed_over",
         3,
         officer,
         institution=institution,
     )
     assert _assert_error(refused, 422)["code"] == "invalid_characters"
-    assert deployment.store.get(report_id).status == "Potwierdzone"
+    assert deployment.store.get(report_id).status == "confirmed"
 
 
 @pytest.mark.parametrize("assignee", ["\u2800", "\u3164 \u115f", "\u200f\ufe0f", None, ""])
@@ -340,12 +340,12 @@ def test_an_assignee_of_invisible_characters_unassigns(
 def test_an_institution_is_stored_trimmed_of_invisible_characters(client: Any) -> None:
     report_id = report(client)
     officer = auth()
-    move(client, report_id, "Weryfikacja", 1, officer)
-    move(client, report_id, "Potwierdzone", 2, officer)
+    move(client, report_id, "verifying", 1, officer)
+    move(client, report_id, "confirmed", 2, officer)
     handed = move(
         client,
         report_id,
-        "Potwierdzone (przekazane poza Policję)",
+        "confirmed_handed_over",
         3,
         officer,
         institution="\ufeff Zarząd Dróg Miasta Krakowa\u200b ",

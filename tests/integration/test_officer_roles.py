@@ -43,7 +43,7 @@ def _call(client: Any, route: str, headers: dict[str, str], report_id: str, othe
     if route == "candidates":
         return get(client, f"{base}/candidates", headers)
     if route == "status":
-        return move(client, report_id, "Weryfikacja", 1, headers)
+        return move(client, report_id, "verifying", 1, headers)
     if route == "note":
         return send(client, f"{base}/notes", {"text": "Notatka"}, headers)
     if route == "duplicate":
@@ -83,7 +83,7 @@ def test_every_route_applies_the_role_matrix(
     assert answer(response)["error"]["code"] == "role_required"
     stored = deployment.store.get(report_id)
     assert stored is not None
-    assert (stored.status, stored.status_version, stored.assignee) == ("Nowe", 1, None)
+    assert (stored.status, stored.status_version, stored.assignee) == ("new", 1, None)
     assert stored.duplicate_of is None
     assert deployment.store.audit(report_id) == []
 
@@ -172,9 +172,9 @@ def test_two_reports_cannot_be_each_others_duplicates(client: Any, deployment: D
     assert _duplicate(client, a, b, 1, officer).status_code == 200
     back = _duplicate(client, b, a, 1, officer)
     assert back.status_code == 422 and answer(back)["error"]["code"] == "original_closed"
-    assert deployment.store.get(b).status == "Nowe"  # type: ignore[union-attr]
+    assert deployment.store.get(b).status == "new"  # type: ignore[union-attr]
     # Reopened, A is a report of its own again: no longer a duplicate of B.
-    reopened = answer(move(client, a, "Weryfikacja", 2, coordinator))
+    reopened = answer(move(client, a, "verifying", 2, coordinator))
     assert reopened["duplicate_of"] is None
     assert _duplicate(client, b, a, 1, officer).status_code == 200
     # ... and now A cannot point to B, which points to A.
@@ -194,7 +194,7 @@ def test_a_longer_chain_cannot_close_a_cycle(client: Any, deployment: Deployment
     refused = _duplicate(client, a, c, 1, auth())  # a → c → b → a
     assert refused.status_code == 422
     assert answer(refused)["error"]["code"] == "duplicate_cycle"
-    assert store.get(a).status == "Nowe"  # type: ignore[union-attr]
+    assert store.get(a).status == "new"  # type: ignore[union-attr]
     # Neither b nor c is offered as a's original.
     offered = answer(get(client, f"/v1/officer/reports/{a}/candidates", auth()))["candidates"]
     assert not {b, c} & {o["id"] for o in offered}
@@ -205,7 +205,7 @@ def test_a_duplicates_original_is_another_open_report_of_the_same_unit(
 ) -> None:
     report_id, closed = report(client), report(client)
     coordinator = auth("coordinator")
-    assert move(client, closed, "Żart lub pomyłka", 1, coordinator).status_code == 200
+    assert move(client, closed, "prank_or_mistake", 1, coordinator).status_code == 200
     elsewhere = post(client, {**KRAKOW, "lat": 53.1325, "lon": 23.1688}, ip="2001:db8:ffff::1")
     bialystok = answer(elsewhere)["id"]
     cases = [
@@ -227,7 +227,7 @@ def test_marking_a_duplicate_holds_only_while_the_original_is_as_read(
     store = deployment.store
     original = store.get(b)
     assert original is not None
-    assert move(client, b, "Weryfikacja", 1, auth()).status_code == 200  # b changes meanwhile
+    assert move(client, b, "verifying", 1, auth()).status_code == 200  # b changes meanwhile
     current = store.get(a)
     assert current is not None
     entry = workflow.AuditEntry(a, deployment.clock(), "sub", "name", "duplicate")
@@ -239,7 +239,7 @@ def test_marking_a_duplicate_holds_only_while_the_original_is_as_read(
             entry,
             unchanged=(b, original.status_version),
         )
-    assert store.get(a).status == "Nowe"  # type: ignore[union-attr]
+    assert store.get(a).status == "new"  # type: ignore[union-attr]
 
 
 # --- what the detail tells the panel -------------------------------------------------------
@@ -255,14 +255,14 @@ def test_the_detail_says_what_the_caller_may_do_and_who_did_what(
     assert detail["confirmations"] == 0
     assert detail["actions"] == ["status", "note", "duplicate"]
     assert detail["transitions"] == [
-        {"status": "Weryfikacja", "requires_institution": False, "closes": False}
+        {"status": "verifying", "requires_institution": False, "closes": False}
     ]
-    assert detail["allowed_transitions"] == ["Weryfikacja"]
+    assert detail["allowed_transitions"] == ["verifying"]
     as_coordinator = answer(get(client, path, coordinator))
     assert as_coordinator["actions"] == ["status", "note", "duplicate", "assign"]
     assert {t["status"]: t["closes"] for t in as_coordinator["transitions"]} == {
-        "Weryfikacja": False,
-        "Żart lub pomyłka": True,
+        "verifying": False,
+        "prank_or_mistake": True,
     }
     as_admin = answer(get(client, path, auth("admin")))
     assert (as_admin["actions"], as_admin["transitions"], as_admin["allowed_transitions"]) == (
@@ -272,12 +272,12 @@ def test_the_detail_says_what_the_caller_may_do_and_who_did_what(
     )
 
     officer = auth()
-    move(client, a, "Weryfikacja", 1, officer)
-    moved = answer(move(client, a, "Potwierdzone", 2, officer))
+    move(client, a, "verifying", 1, officer)
+    moved = answer(move(client, a, "confirmed", 2, officer))
     handing = {t["status"]: t for t in moved["transitions"]}
-    assert handing["Potwierdzone (przekazane poza Policję)"]["requires_institution"] is True
-    assert handing["Potwierdzone (wyeliminowane)"] == {
-        "status": "Potwierdzone (wyeliminowane)",
+    assert handing["confirmed_handed_over"]["requires_institution"] is True
+    assert handing["confirmed_eliminated"] == {
+        "status": "confirmed_eliminated",
         "requires_institution": False,
         "closes": True,
     }
@@ -289,7 +289,7 @@ def test_the_detail_says_what_the_caller_may_do_and_who_did_what(
     assert entry["action"] == "duplicate" and entry["original_id"] == a
     assert entry["by"] == dev_issuer_sub("coordinator", "1261", "coordinator 1261")
     assert entry["by_name"] == "coordinator 1261"
-    assert (entry["from_status"], entry["to_status"]) == ("Nowe", "Niepotwierdzone")
+    assert (entry["from_status"], entry["to_status"]) == ("new", "not_confirmed")
     for viewer in ("officer", "admin"):
         seen = answer(get(client, f"/v1/officer/reports/{b}", auth(viewer)))["audit"]
         assert set(seen[0]) >= {"at", "by", "by_name", "action", "from_status", "to_status"}
@@ -322,8 +322,8 @@ def token_with_sub(role: str, unit: str, garrison: str, *, name: str, sub: str) 
 def test_the_detail_counts_citizens_confirmations(client: Any, deployment: Deployment) -> None:
     report_id = report(client)
     officer = auth()
-    move(client, report_id, "Weryfikacja", 1, officer)
-    move(client, report_id, "Potwierdzone", 2, officer)  # public now
+    move(client, report_id, "verifying", 1, officer)
+    move(client, report_id, "confirmed", 2, officer)  # public now
     for n in range(3):
         confirmed = client.http.post(
             f"/v1/reports/{report_id}/confirmations",
@@ -361,14 +361,24 @@ def test_candidates_are_open_reports_of_the_unit_nearby_nearest_first(
     far = _post_at(client, _near(-3000 + 560, 3000))
     east = _post_at(client, _near(-3000, 3000 + 250))
     closed = _post_at(client, _near(-3000 + 50, 3000))
-    assert move(client, closed, "Żart lub pomyłka", 1, auth("coordinator")).status_code == 200
+    assert move(client, closed, "prank_or_mistake", 1, auth("coordinator")).status_code == 200
     response = get(client, f"/v1/officer/reports/{here}/candidates", auth())
     assert response.status_code == 200
     found = answer(response)["candidates"]
     ids = [c["id"] for c in found]
     assert ids == [ahead[0], ahead[120], east, ahead[300], ahead[490]]
     assert here not in ids and far not in ids and closed not in ids
-    assert set(found[0]) == {"id", "category", "status", "created_at", "lat", "lon", "distance_m"}
+    assert set(found[0]) == {
+        "id",
+        "category",
+        "status",
+        "status_pl",
+        "status_en",
+        "created_at",
+        "lat",
+        "lon",
+        "distance_m",
+    }
     distances = [c["distance_m"] for c in found]
     assert distances == sorted(distances) and distances[0] < 1
     assert abs(distances[1] - 120) < 2 and abs(distances[-1] - 490) < 3

@@ -69,13 +69,11 @@ def test_an_officer_sees_and_changes_only_their_own_units_reports(
     assert get(client, f"/v1/officer/reports/{krakow}", officer).status_code == 200
     refused = get(client, f"/v1/officer/reports/{bialystok}", officer)
     assert refused.status_code == 403
-    assert move(client, bialystok, "Weryfikacja", 1, officer).status_code == 403
-    assert deployment.store.get(bialystok).status == "Nowe"  # type: ignore[union-attr]
+    assert move(client, bialystok, "verifying", 1, officer).status_code == 403
+    assert deployment.store.get(bialystok).status == "new"  # type: ignore[union-attr]
     # Białystok's own officer may.
     assert (
-        move(
-            client, bialystok, "Weryfikacja", 1, auth(unit="2061", garrison="podlaskie")
-        ).status_code
+        move(client, bialystok, "verifying", 1, auth(unit="2061", garrison="podlaskie")).status_code
         == 200
     )
 
@@ -85,22 +83,22 @@ def test_a_status_change_is_audited_in_the_same_transaction_and_shown_to_the_rep
 ) -> None:
     receipt = answer(post(client, KRAKOW))
     clock.now += timedelta(hours=2)
-    changed = move(client, receipt["id"], "Weryfikacja", 1, auth(), note="Patrol w drodze")
+    changed = move(client, receipt["id"], "verifying", 1, auth(), note="Patrol w drodze")
     assert changed.status_code == 200
     detail = answer(changed)
-    assert detail["status"] == "Weryfikacja"
+    assert detail["status"] == "verifying"
     assert detail["status_version"] == 2
-    assert detail["allowed_transitions"] == ["Potwierdzone", "Niepotwierdzone"]
+    assert detail["allowed_transitions"] == ["confirmed", "not_confirmed"]
     (entry,) = detail["audit"]
     assert (entry["from_status"], entry["to_status"], entry["note"], entry["by_name"]) == (
-        "Nowe",
-        "Weryfikacja",
+        "new",
+        "verifying",
         "Patrol w drodze",
         "officer 1261",
     )
     assert entry["by"] == dev_issuer_sub("officer", "1261", "officer 1261")
     tracked = client.http.get(f"/v1/reports/{receipt['id']}?token={receipt['tracking_token']}")
-    assert answer(tracked)["status"] == "Weryfikacja"
+    assert answer(tracked)["status"] == "verifying"
     assert answer(tracked)["modified_at"] > answer(tracked)["created_at"]
 
 
@@ -109,28 +107,28 @@ def test_a_change_whose_audit_cannot_be_written_does_not_happen(
 ) -> None:
     report_id = report(client)
     deployment.store.Audit.delete_table()  # the audit write will fail
-    response = move(client, report_id, "Weryfikacja", 1, auth())
+    response = move(client, report_id, "verifying", 1, auth())
     assert response.status_code == 503
     stored = deployment.store.get(report_id)
     assert stored is not None
-    assert (stored.status, stored.status_version) == ("Nowe", 1)
+    assert (stored.status, stored.status_version) == ("new", 1)
 
 
 def test_a_stale_version_gets_409_with_the_current_state(
     client: Any, deployment: Deployment
 ) -> None:
     report_id = report(client)
-    assert move(client, report_id, "Weryfikacja", 1, auth()).status_code == 200
-    stale = move(client, report_id, "Niepotwierdzone", 1, auth())
+    assert move(client, report_id, "verifying", 1, auth()).status_code == 200
+    stale = move(client, report_id, "not_confirmed", 1, auth())
     assert stale.status_code == 409
-    assert answer(stale)["current"]["status"] == "Weryfikacja"
+    assert answer(stale)["current"]["status"] == "verifying"
     assert answer(stale)["current"]["status_version"] == 2
     assert len(deployment.store.audit(report_id)) == 1
 
 
 def test_a_transition_outside_the_workflow_gets_409(client: Any) -> None:
     report_id = report(client)
-    refused = move(client, report_id, "Potwierdzone", 1, auth())
+    refused = move(client, report_id, "confirmed", 1, auth())
     assert refused.status_code == 409
     assert answer(refused)["error"]["code"] == "conflict"
 
@@ -140,7 +138,7 @@ def test_of_concurrent_status_changes_exactly_one_wins(client: Any, deployment: 
     officer = {"Authorization": f"Bearer {token('officer', '1261', 'malopolskie')}"}
     statuses = race(
         deployment,
-        functools.partial(move, report_id=report_id, to="Weryfikacja", version=1, headers=officer),
+        functools.partial(move, report_id=report_id, to="verifying", version=1, headers=officer),
         8,
     )
     assert statuses.count(200) == 1
@@ -151,24 +149,24 @@ def test_of_concurrent_status_changes_exactly_one_wins(client: Any, deployment: 
 def test_only_a_coordinator_rejects_a_prank_or_reopens(client: Any) -> None:
     report_id = report(client)
     officer, coordinator = auth(), auth("coordinator")
-    assert move(client, report_id, "Żart lub pomyłka", 1, officer).status_code == 403
-    assert move(client, report_id, "Żart lub pomyłka", 1, coordinator).status_code == 200
-    assert move(client, report_id, "Weryfikacja", 2, officer).status_code == 403
-    reopened = move(client, report_id, "Weryfikacja", 2, coordinator)
-    assert answer(reopened)["status"] == "Weryfikacja"
+    assert move(client, report_id, "prank_or_mistake", 1, officer).status_code == 403
+    assert move(client, report_id, "prank_or_mistake", 1, coordinator).status_code == 200
+    assert move(client, report_id, "verifying", 2, officer).status_code == 403
+    reopened = move(client, report_id, "verifying", 2, coordinator)
+    assert answer(reopened)["status"] == "verifying"
 
 
 def test_handing_over_outside_the_police_names_the_institution(client: Any) -> None:
     report_id = report(client)
     officer = auth()
-    assert move(client, report_id, "Weryfikacja", 1, officer).status_code == 200
-    assert move(client, report_id, "Potwierdzone", 2, officer).status_code == 200
-    missing = move(client, report_id, "Potwierdzone (przekazane poza Policję)", 3, officer)
+    assert move(client, report_id, "verifying", 1, officer).status_code == 200
+    assert move(client, report_id, "confirmed", 2, officer).status_code == 200
+    missing = move(client, report_id, "confirmed_handed_over", 3, officer)
     assert missing.status_code == 422
     handed = move(
         client,
         report_id,
-        "Potwierdzone (przekazane poza Policję)",
+        "confirmed_handed_over",
         3,
         officer,
         institution="Zarząd Dróg Miasta Krakowa",
@@ -190,7 +188,7 @@ def test_notes_duplicates_and_assignment(client: Any) -> None:
     assert send(client, path, {"original_id": elsewhere, "version": 1}, officer).status_code == 403
     marked = send(client, path, {"original_id": original, "version": 1}, officer)
     assert answer(marked)["duplicate_of"] == original
-    assert answer(marked)["status"] == "Niepotwierdzone"
+    assert answer(marked)["status"] == "not_confirmed"
 
     assign = f"/v1/officer/reports/{original}/assign"
     assert (
@@ -225,8 +223,8 @@ def test_the_list_filters_pages_and_flags_overdue_reports(
     day = (clock.now - timedelta(days=1, hours=1)).date().isoformat()
     on_day = answer(get(client, f"/v1/officer/reports?from={day}&to={day}", officer))["items"]
     assert [i["id"] for i in on_day] == [second]
-    assert move(client, first, "Weryfikacja", 1, officer).status_code == 200
-    by_status = answer(get(client, "/v1/officer/reports?status=Weryfikacja", officer))["items"]
+    assert move(client, first, "verifying", 1, officer).status_code == 200
+    by_status = answer(get(client, "/v1/officer/reports?status=verifying", officer))["items"]
     assert [i["id"] for i in by_status] == [first]
     bad = get(client, "/v1/officer/reports?cursor=bm9wZQ", officer)
     assert bad.status_code == 400
@@ -244,11 +242,11 @@ def test_an_officer_records_a_threat_raised_at_a_public_debate(client: Any) -> N
     created = send(client, "/v1/officer/consultations", body, auth())
     assert created.status_code == 201
     detail = answer(created)
-    assert (detail["source"], detail["status"]) == ("consultation", "Nowe")
+    assert (detail["source"], detail["status"]) == ("consultation", "new")
     assert detail["meeting_place"] == "Debata społeczna, Rada Dzielnicy I"
     # The audit says where it came from: a consultation, by whom, at which meeting.
     [entry] = detail["audit"]
-    assert (entry["action"], entry["to_status"]) == ("consultation", "Nowe")
+    assert (entry["action"], entry["to_status"]) == ("consultation", "new")
     assert entry["note"] == "Debata społeczna, Rada Dzielnicy I" and entry["by"]
     listed = answer(get(client, "/v1/officer/reports", auth()))["items"]
     assert [i["source"] for i in listed] == ["consultation"]
@@ -265,7 +263,7 @@ def test_an_admin_reads_the_garrison_but_changes_nothing(client: Any) -> None:
     assert (
         answer(get(client, "/v1/officer/reports?unit=1261", admin))["items"][0]["id"] == report_id
     )
-    assert move(client, report_id, "Weryfikacja", 1, admin).status_code == 403
+    assert move(client, report_id, "verifying", 1, admin).status_code == 403
     other = auth("admin", garrison="podlaskie")
     assert get(client, f"/v1/officer/reports/{report_id}", other).status_code == 403
 
@@ -275,8 +273,8 @@ def test_an_admin_reads_the_garrison_but_changes_nothing(client: Any) -> None:
     [
         [],
         {"status": 5, "version": 1},
-        {"status": "Weryfikacja"},
-        {"status": "Weryfikacja", "version": "1"},
+        {"status": "verifying"},
+        {"status": "verifying", "version": "1"},
     ],
 )
 def test_a_malformed_status_change_is_refused(client: Any, body: Any) -> None:

@@ -32,10 +32,12 @@ def stored_reports(deployment: Deployment) -> list[Any]:
 def test_a_report_is_routed_to_its_unit_stored_and_followable(
     client: Any, deployment: Deployment
 ) -> None:
-    response = post(client, {**KRAKOW, "description": "Auta na chodniku.", "time_of_day": "rano"})
+    response = post(
+        client, {**KRAKOW, "description": "Auta na chodniku.", "time_of_day": "morning"}
+    )
     assert response.status_code == 201
     receipt = answer(response)
-    assert receipt["status"] == "Nowe"
+    assert receipt["status"] == "new"
     assert receipt["category"] == "illegal_parking"
     assert receipt["unit"]["teryt"] == "1261"
     assert receipt["unit"]["id"] == "kmp-1261"
@@ -50,7 +52,7 @@ def test_a_report_is_routed_to_its_unit_stored_and_followable(
     followed = client.http.get(f"/v1/reports/{receipt['id']}?token={receipt['tracking_token']}")
     assert followed.status_code == 200
     view = answer(followed)
-    assert view["status"] == "Nowe"
+    assert view["status"] == "new"
     assert view["unit"]["name"] == receipt["unit"]["name"]
     assert (view["lat"], view["lon"]) == (KRAKOW["lat"], KRAKOW["lon"])  # shown on the map
     assert "description" not in view
@@ -220,7 +222,7 @@ def test_a_repeated_json_key_in_an_officer_body_is_refused_and_changes_nothing(
     }
     base = f"/v1/officer/reports/{receipt['id']}"
     cases = [
-        (base + "/status", '{"status": "Weryfikacja", "version": 1, "version": 1}'),
+        (base + "/status", '{"status": "verifying", "version": 1, "version": 1}'),
         (base + "/notes", '{"text": "pierwsza", "text": "druga"}'),
         (
             "/v1/officer/consultations",
@@ -233,7 +235,7 @@ def test_a_repeated_json_key_in_an_officer_body_is_refused_and_changes_nothing(
         assert refused.status_code == 400, (path, refused.body)
         assert answer(refused)["error"]["code"] == "duplicate_key"
     stored = deployment.store.get(receipt["id"])
-    assert stored is not None and stored.status == "Nowe" and stored.status_version == 1
+    assert stored is not None and stored.status == "new" and stored.status_version == 1
     assert len(stored_reports(deployment)) == 1
 
 

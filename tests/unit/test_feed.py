@@ -100,7 +100,7 @@ def test_the_compact_feed_decodes_to_the_reports_it_was_built_from() -> None:
             category="begging",
             status=w.CONFIRMED,
             teryt="1210",
-            time_of_day="noc",
+            time_of_day="night",
             days_of_week=("mon", "sun"),
             occurred_at=NOW - timedelta(days=5),
             confirmations=4,
@@ -113,12 +113,12 @@ def test_the_compact_feed_decodes_to_the_reports_it_was_built_from() -> None:
     items = {ident: item for ident, item in zip(ids, decode(compact), strict=True)}
     first, second = items[BASE.id], items["01KTRFJY80WF2X5JV103FQV22Z"]
     assert abs(first["lat"] - BASE.lat) <= 1 / SCALE and abs(first["lon"] - BASE.lon) <= 1 / SCALE
-    assert (first["category"], first["status"], first["teryt"]) == ("speeding", "Nowe", "1261")
+    assert (first["category"], first["status"], first["teryt"]) == ("speeding", "new", "1261")
     assert first["created"] == (BASE.created_at.date() - DAY0).days
     assert (first["occurred"], first["time_of_day"], first["days"]) == (-1, -1, 0)
     assert (second["category"], second["status"], second["confirmations"]) == (
         "begging",
-        "Potwierdzone",
+        "confirmed",
         4,
     )
     assert second["time_of_day"] == 3 and second["days"] == 1 + 64

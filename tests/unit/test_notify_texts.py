@@ -26,10 +26,10 @@ REPORT: dict[str, Any] = {
     "unit_id": "kmp-1261",
     "unit_name": "Komenda Miejska Policji (Kraków)",
     "garrison": "malopolskie",
-    "status": "Nowe",
+    "status": "new",
     "created_at": "2026-06-10T10:00:00.000Z",
     "description": "Auta pędzą <script>alert(1)</script>\nwieczorami",
-    "time_of_day": "wieczor",
+    "time_of_day": "evening",
     "days_of_week": ["fri", "sat"],
 }
 

@@ -32,14 +32,14 @@ def test_optional_fields_are_normalised() -> None:
             **VALID,
             "description": "  Samochody pędzą\r\nwieczorami.  ",
             "occurred_at": "2026-06-09T21:30:00+02:00",
-            "time_of_day": "wieczor",
+            "time_of_day": "evening",
             "days_of_week": ["sun", "fri", "sun"],
         },
         NOW,
     )
     assert submission.description == "Samochody pędzą\nwieczorami."
     assert submission.occurred_at == datetime(2026, 6, 9, 19, 30, tzinfo=UTC)
-    assert submission.time_of_day == "wieczor"
+    assert submission.time_of_day == "evening"
     assert submission.days_of_week == ("fri", "sun")
 
 
