@@ -120,6 +120,12 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
         "KMZB_REPORTS_STREAM_ARN": (
             f"arn:aws:dynamodb:{region}:210987654321:table/kmzb-{GARRISON}-reports/stream/x"
         ),
+        # What only the stack knows: outside the local stage the settings demand them.
+        "KMZB_TOPIC_ARN_PREFIX": f"arn:aws:sns:{region}:210987654321:kmzb-{GARRISON}-unit-",
+        "KMZB_SITE_BUCKET": f"kmzb-{GARRISON}-site-{suffix}",
+        "KMZB_REPORTS_STREAM_ARN": (
+            f"arn:aws:dynamodb:{region}:210987654321:table/kmzb-{GARRISON}-reports/stream/x"
+        ),
         "KMZB_JWKS_URL": dev_issuer.jwks_url(ISSUER_STATE),
         "KMZB_DATA_DIR": str(task / "kmzb_data"),
         "KMZB_UNITS_FILE": str(task / "kmzb_data" / "units" / f"{GARRISON}.json"),
@@ -161,7 +167,15 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    first, second, direct, guessed, authorizer = json.loads(result.stdout)
+    *printed, last = result.stdout.splitlines()  # the functions' EMF metrics, then answers
+    first, second, direct, guessed, authorizer = json.loads(last)
+    # Outside the local stage metrics are on: EMF in namespace KMZB, this garrison's.
+    emf = [json.loads(line) for line in printed if line.startswith("{") and '"_aws"' in line]
+    counted = [doc for doc in emf if "ReportsAccepted" in doc]
+    assert counted and {doc["garrison"] for doc in counted} == {GARRISON}, printed
+    values = [doc["ReportsAccepted"] for doc in counted]  # a number, or a list of them
+    assert sum(sum(v) if isinstance(v, list) else v for v in values) == 2  # first and direct
+    assert any("ReportsRefusedDailyLimit" in doc for doc in emf)
 
     assert first["statusCode"] == 201, first
     assert json.loads(first["body"])["unit"]["id"] == "kmp-1261"
