@@ -120,12 +120,6 @@ def test_the_packaged_functions_take_a_report_and_check_an_officers_token(
         "KMZB_REPORTS_STREAM_ARN": (
             f"arn:aws:dynamodb:{region}:210987654321:table/kmzb-{GARRISON}-reports/stream/x"
         ),
-        # What only the stack knows: outside the local stage the settings demand them.
-        "KMZB_TOPIC_ARN_PREFIX": f"arn:aws:sns:{region}:210987654321:kmzb-{GARRISON}-unit-",
-        "KMZB_SITE_BUCKET": f"kmzb-{GARRISON}-site-{suffix}",
-        "KMZB_REPORTS_STREAM_ARN": (
-            f"arn:aws:dynamodb:{region}:210987654321:table/kmzb-{GARRISON}-reports/stream/x"
-        ),
         "KMZB_JWKS_URL": dev_issuer.jwks_url(ISSUER_STATE),
         "KMZB_DATA_DIR": str(task / "kmzb_data"),
         "KMZB_UNITS_FILE": str(task / "kmzb_data" / "units" / f"{GARRISON}.json"),
