@@ -159,6 +159,22 @@ def test_every_response_of_the_site_server_carries_the_security_headers(stack: S
         assert "strict-transport-security" not in headers, path
 
 
+def test_hashed_assets_are_cached_for_a_year_and_pages_revalidated(stack: Stack) -> None:
+    assets = built_assets()
+    hashed = [*assets["index.html"], *assets["officer/index.html"], assets["worker"]]
+    for path in hashed:
+        status, headers = fetch_headers(stack.site + path)
+        assert status == 200, path
+        assert headers["cache-control"] == "public, max-age=31536000, immutable", path
+    for path in ("", "officer/", "index.html", "config.json"):
+        status, headers = fetch_headers(stack.site + path)
+        assert status == 200, path
+        assert headers["cache-control"] == "no-cache", path
+    # The unbundled modules are not deployed: only the built files are served.
+    for path in ("app.js", "shared/api.js", "officer/officer.js", "vendor/leaflet/leaflet.js"):
+        assert fetch_headers(stack.site + path)[0] == 404, path
+
+
 def test_the_map_clusters_a_popup_and_english_break_no_csp(
     page: Page, stack: Stack, csp: CspWatch
 ) -> None:
