@@ -33,7 +33,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import categories
-from chalicelib.deployment import PROJECT_ROOT, Settings
+from chalicelib.settings import PROJECT_ROOT, Settings
 from infra.contacts import AdminError, normalise_email, normalise_phone
 
 EXIT_BAD_INPUT = 2

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chalicelib.deployment import PROJECT_ROOT
 from chalicelib.geo import Powiat
+from chalicelib.settings import PROJECT_ROOT
 from chalicelib.units import Garrison, Unit, UnitConfigError, default_unit, load_garrisons
 
 UNITS_DIR = PROJECT_ROOT / "infra" / "units"
