@@ -96,8 +96,11 @@ jstest: deps
 	node --test tests/js/
 	node_modules/.bin/tsc -p tsconfig.json
 
-# checkov runs over every expanded template that synth wrote (infra/checkov_scan.py).
-test: prerequisites-test lint typecheck synth checkov jstest
+# checkov runs over every expanded template that synth wrote (infra/checkov_scan.py). Its
+# environment installs (mostly waiting on the network) while synth runs (CPU), then checkov.
+test: prerequisites-test lint typecheck jstest
+	$(MAKE) --no-print-directory -j2 synth build/checkov/.installed
+	$(MAKE) --no-print-directory checkov
 	$(BIN)/pytest
 
 bench: deps
