@@ -348,15 +348,9 @@ def test_alarms_reach_the_admins_and_logs_are_kept_a_while(templates: dict[str, 
         for name, t in resources(template, "AWS::SNS::Topic").items()
         if t["Properties"]["TopicName"] == stages.names("malopolskie")["admin_topic"]
     )
+    # Which alarms there are: tests/integration/test_templates_monitoring.py.
     alarms = resources(template, "AWS::CloudWatch::Alarm").values()
-    watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
-    assert {
-        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
-        ("AWS/ApiGateway", "5XXError"),
-        ("AWS/Lambda", "Errors"),
-        ("AWS/Lambda", "Throttles"),
-    } <= watched
-    assert len(alarms) == 2 + 1 + 2 * 5
+    assert alarms
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": admin_topic}]
     groups = resources(template, "AWS::Logs::LogGroup").values()
