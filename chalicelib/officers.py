@@ -190,6 +190,9 @@ def _text(
 
 def _version(body: dict[str, Any]) -> int:
     version = body.get("version")
+    # JSON has one kind of number: 3.0 is the integer 3 (as JSON Schema's "integer" says).
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)
     if isinstance(version, bool) or not isinstance(version, int):
         raise wrong_type("version", "liczby całkowitej (wersji zgłoszenia)", "an integer")
     if not 1 <= version <= MAX_VERSION:

@@ -1,30 +1,150 @@
-"""The OpenAPI 3 document of the public API, served at /v1/openapi.json.
+"""The OpenAPI 3.1 document of the public API, served at /v1/openapi.json.
 
-A test checks that every route of app.py is here and every operation here is
-a route, and schemathesis drives the API from this document.
+Exact by design: every constraint the server enforces that JSON Schema can state is in the
+schemas (enums, lengths, patterns, ranges), built from the single sources the server itself
+checks against (the category and status catalogues, `officers`' patterns and limits,
+`plaintext`'s trimmed ranges, the territory's bounding box). What a schema cannot state (a
+point inside Poland's border or the officer's unit, an instant in the past, once a day) is a
+declared 422/429. Every answer the server gives is declared, every error with the shared
+`Problem` schema (RFC 9457, `application/problem+json`). A test checks that every route of
+app.py is here and every operation here is a route, and schemathesis drives the API from this
+document with all its checks and its stateful phase (the `links`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import officers, plaintext, statuses
 from chalicelib.categories import CATEGORIES
-from chalicelib.reports import DAYS_OF_WEEK, MAX_DESCRIPTION, TIMES_OF_DAY
-from chalicelib.workflow import REPORT_ACTIONS, STATUSES
+from chalicelib.reports import CROCKFORD, DAYS_OF_WEEK, MAX_DESCRIPTION
+from chalicelib.workflow import REPORT_ACTIONS
+
+PROBLEM = "application/problem+json"
+
+# The smallest box (2 decimals, rounded outward) around every point the router accepts: the
+# powiat layer and terytorium.geojson's Polish land and waters (the territorial sea reaches
+# 55.04 N). A test checks it against the data. Inside it, the border itself is a 422.
+POLAND_BOX = {"lat": (49.0, 55.04), "lon": (14.12, 24.15)}
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _json(schema: dict[str, Any], description: str, **more: Any) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}, **more}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
+def _header(description: str, schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": schema}
 
 
+RETRY_AFTER = _header(
+    "Seconds to wait before trying again", {"type": "string", "pattern": "^[0-9]+$"}
+)
+DEPRECATION = _header(
+    "RFC 9745 `@<unix seconds>`: the request used a release-1 value (a Polish status label, "
+    "an old time of day), accepted for one release",
+    {"type": "string", "pattern": "^@[0-9]+$"},
+    required=False,
+)
+
+
+def _problem(
+    status: int, description: str, schema: dict[str, Any] | None = None, **headers: Any
+) -> dict[str, Any]:
+    """An error answer: the `Problem` schema with this `status`."""
+    body = {"allOf": [schema or _ref("Problem"), {"properties": {"status": {"const": status}}}]}
+    response: dict[str, Any] = {"description": description, "content": {PROBLEM: {"schema": body}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _codes(*codes: str) -> str:
+    return " (" + ", ".join(f"`{c}`" for c in codes) + ")"
+
+
+# --- free text ------------------------------------------------------------------------------
+# plaintext.clean trims TRIMMED_RANGES at both ends and the server counts and checks what is
+# left: so a pattern states "trimmed ends, then at most N characters that start and end
+# visibly, none of them forbidden". (Not stated: NFC composition and CR LF → LF, which only
+# make the server's count smaller, and emoji modifiers kept at the very end.)
+
+
+def _char(code: int) -> str:
+    # \uXXXX is read alike by ECMA-262 (with the u flag) and Python; astral code points are
+    # written as themselves, which both read too.
+    return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+
+def _ranges(ranges: list[tuple[int, int]]) -> str:
+    return "".join(_char(a) if a == b else f"{_char(a)}-{_char(b)}" for a, b in ranges)
+
+
+def _forbidden(multiline: bool) -> list[tuple[int, int]]:
+    """plaintext.has_forbidden_characters: control characters (LF and tab allowed in
+    multi-line text, and CR, which becomes LF) and bidi controls. (Lone surrogates too, but a
+    pattern cannot name them: ECMA-262 and Rust's engines refuse the range.)"""
+    controls = [(0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F)] if multiline else [(0x00, 0x1F)]
+    bidi = sorted(plaintext.BIDI_CONTROLS)
+    return [*controls, (0x7F, 0x9F), (bidi[0], bidi[4]), (bidi[5], bidi[-1])]
+
+
+def text(limit: int, *, multiline: bool, blank_allowed: bool, description: str) -> dict[str, Any]:
+    """A free-text field as officers._text / reports.clean_description read it."""
+    forbidden = _ranges(_forbidden(multiline))
+    trimmed = _ranges(list(plaintext.TRIMMED_RANGES))
+    ends, visible, inner = f"[{trimmed}]*", f"[^{forbidden}{trimmed}]", f"[^{forbidden}]"
+    core = f"{visible}(?:{inner}{{0,{limit - 2}}}{visible})?"
+    pattern = f"^{ends}(?:{core}{ends})?$" if blank_allowed else f"^{ends}{core}{ends}$"
+    return {
+        "type": "string",
+        "pattern": pattern,
+        "description": f"{description} Trimmed (white space and invisible characters), then "
+        f"at most {limit} characters (Unicode code points)"
+        + ("" if blank_allowed else ", not blank")
+        + "; control characters"
+        + (" other than line breaks and tabs" if multiline else "")
+        + " and bidi embedding/override/isolate controls are refused (422).",
+    }
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _coordinate(name: str) -> dict[str, Any]:
+    low, high = POLAND_BOX[name]
+    return {
+        "type": "number",
+        "minimum": low,
+        "maximum": high,
+        "description": "Degrees (WGS84) within Poland's bounding box; a point inside the box "
+        "but outside Poland is a 422 `outside_poland`",
+    }
+
+
+REPORT_ID_PATTERN = f"^[{CROCKFORD}]{{26}}$"
+ID = {"type": "string", "pattern": REPORT_ID_PATTERN, "description": "A report id (26 characters)"}
+ACTIVE_CATEGORY = {"type": "string", "enum": [c.code for c in CATEGORIES if c.active]}
+ANY_CATEGORY = {"type": "string", "enum": [c.code for c in CATEGORIES]}
+STATUS = {"type": "string", "enum": list(statuses.CODES)}
+# Input: a code, or for one release a release-1 Polish label (answered with `Deprecation`).
+STATUS_INPUT = {
+    "type": "string",
+    "enum": [*statuses.CODES, *statuses.LEGACY_LABELS],
+    "description": "A status code; the release-1 Polish labels are still accepted for one "
+    "release (deprecated: the answer carries a Deprecation header)",
+}
+TIME_OF_DAY_INPUT = {
+    "type": ["string", "null"],
+    "enum": [*statuses.TIME_CODES, *statuses.LEGACY_TIMES_OF_DAY, None],
+    "description": "A time-of-day code; the release-1 values are still accepted for one "
+    "release (deprecated: the answer carries a Deprecation header)",
+}
+DATE_TIME = {"type": "string", "format": "date-time"}
 UNIT_SUMMARY: dict[str, Any] = {
     "type": "object",
     "required": ["id", "name", "teryt"],
@@ -34,32 +154,87 @@ UNIT_SUMMARY: dict[str, Any] = {
         "teryt": {"type": "string", "pattern": "^[0-9]{4}$"},
     },
 }
+STATUS_NAMES = {"name_pl": {"type": "string"}, "name_en": {"type": "string"}}
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {
+    "Problem": {
         "type": "object",
-        "required": ["error"],
+        "description": "RFC 9457 problem details; `code`, `message` (Polish) and `message_en` "
+        "are extension members, and `error` repeats them for clients of release 1 (kept for "
+        "one release). Accept-Language picks the language of `title` and `detail` (Polish "
+        "by default).",
+        "required": [
+            "type",
+            "title",
+            "status",
+            "detail",
+            "instance",
+            "code",
+            "message",
+            "message_en",
+            "error",
+        ],
         "properties": {
+            "type": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "Identifies the kind of problem: /problems/<code>",
+            },
+            "title": {"type": "string", "description": "The kind, briefly"},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string", "description": "This occurrence"},
+            "instance": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "The request's path",
+            },
+            "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+            "message": {"type": "string", "description": "Polish"},
+            "message_en": {"type": "string", "description": "English"},
             "error": {
                 "type": "object",
+                "deprecated": True,
                 "required": ["code", "message", "message_en"],
                 "properties": {
                     "code": {"type": "string"},
                     "message": {"type": "string", "description": "Polish"},
                     "message_en": {"type": "string", "description": "English"},
                 },
-            }
+            },
         },
+    },
+    "Conflict": {
+        "description": "A 409 on a report: the problem, and the report as it is now",
+        "allOf": [
+            _ref("Problem"),
+            {"required": ["current"], "properties": {"current": _ref("OfficerReport")}},
+        ],
     },
     "Category": {
         "type": "object",
         "required": ["code", "name_pl", "name_en", "active", "public_visibility"],
         "properties": {
-            "code": {"type": "string", "enum": [c.code for c in CATEGORIES]},
+            "code": ANY_CATEGORY,
             "name_pl": {"type": "string"},
             "name_en": {"type": "string"},
             "active": {"type": "boolean"},
             "public_visibility": {"type": "string", "enum": ["always", "never", "confirmed_only"]},
+        },
+    },
+    "Status": {
+        "type": "object",
+        "required": ["code", "name_pl", "name_en", "colour", "public", "closed"],
+        "properties": {
+            "code": STATUS,
+            **STATUS_NAMES,
+            "colour": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
+            "public": {"type": "string", "enum": [p.value for p in statuses.Public]},
+            "public_days": {"type": ["integer", "null"], "minimum": 1},
+            "closed": {"type": "boolean"},
+            "confirmed": {"type": "boolean"},
+            "glyph": {"type": ["string", "null"]},
+            "note_pl": {"type": ["string", "null"]},
+            "note_en": {"type": ["string", "null"]},
         },
     },
     "Submission": {
@@ -67,31 +242,29 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "required": ["category", "lat", "lon"],
         "properties": {
-            "category": {"type": "string", "enum": [c.code for c in CATEGORIES if c.active]},
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-            "lon": {"type": "number", "minimum": -180, "maximum": 180},
-            "description": {
-                "type": ["string", "null"],
-                "maxLength": MAX_DESCRIPTION,
-                "description": "Plain text; control characters other than line breaks "
-                "and tabs are refused.",
-            },
+            "category": ACTIVE_CATEGORY,
+            "lat": _coordinate("lat"),
+            "lon": _coordinate("lon"),
+            "description": _nullable(
+                text(MAX_DESCRIPTION, multiline=True, blank_allowed=True, description="Plain text.")
+            ),
             "occurred_at": {
                 "type": ["string", "null"],
-                "format": "date-time",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
+                "(?::[0-9]{2}(?:\\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})$",
                 "description": "Strict ISO 8601, YYYY-MM-DDTHH:MM[:SS[.ffffff]] followed by "
                 "Z, +00:00 or exactly the offset in force in Europe/Warsaw at that instant "
                 "(+01:00 in winter, +02:00 in summer). A time without an offset is refused "
                 "(datetime_without_timezone, never guessed); any other offset, e.g. the winter "
                 "offset in July or a Warsaw spring-gap wall time, is refused "
                 "(wrong_utc_offset, naming the offset in force). Not in the future (5 minutes "
-                "of clock skew), not before 2000.",
+                "of clock skew), not before 2000: these are 422s a schema cannot state.",
             },
-            "time_of_day": {"type": ["string", "null"], "enum": [*TIMES_OF_DAY, None]},
+            "time_of_day": TIME_OF_DAY_INPUT,
             "days_of_week": {
                 "type": ["array", "null"],
                 "items": {"type": "string", "enum": list(DAYS_OF_WEEK)},
-                "uniqueItems": True,
+                "description": "Repeated days count once",
             },
         },
     },
@@ -107,29 +280,31 @@ SCHEMAS: dict[str, Any] = {
             "tracking_token",
         ],
         "properties": {
-            "id": {"type": "string"},
-            "status": {"type": "string", "enum": ["new"]},
-            "category": {"type": "string"},
+            "id": ID,
+            "status": {"type": "string", "const": statuses.NEW},
+            **STATUS_NAMES,
+            "category": ANY_CATEGORY,
             "unit": UNIT_SUMMARY,
             "garrison": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "tracking_token": {"type": "string"},
+            "created_at": DATE_TIME,
+            "tracking_token": {"type": "string", "minLength": 1},
         },
     },
     "TrackedReport": {
         "type": "object",
         "required": ["id", "status", "category", "unit", "garrison", "created_at", "modified_at"],
         "properties": {
-            "id": {"type": "string"},
-            "status": {"type": "string", "enum": list(STATUSES)},
-            "category": {"type": "string"},
+            "id": ID,
+            "status": STATUS,
+            **STATUS_NAMES,
+            "category": ANY_CATEGORY,
             "lat": {"type": "number", "minimum": -90, "maximum": 90},
             "lon": {"type": "number", "minimum": -180, "maximum": 180},
             "unit": UNIT_SUMMARY,
             "garrison": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "modified_at": {"type": "string", "format": "date-time"},
-            "occurred_at": {"type": "string", "format": "date-time"},
+            "created_at": DATE_TIME,
+            "modified_at": DATE_TIME,
+            "occurred_at": DATE_TIME,
         },
     },
     "Placement": {
@@ -175,32 +350,28 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-UNAVAILABLE = {"503": _error("DynamoDB does not answer; retry later")}
-
 SCHEMAS["OfficerReport"] = {
     "type": "object",
     "required": ["id", "category", "status", "lat", "lon", "teryt", "created_at", "overdue"],
     "properties": {
-        "id": {"type": "string"},
-        "category": {"type": "string"},
-        "status": {"type": "string", "enum": list(STATUSES)},
+        "id": ID,
+        "category": ANY_CATEGORY,
+        "status": STATUS,
+        **STATUS_NAMES,
         "lat": {"type": "number"},
         "lon": {"type": "number"},
         "teryt": {"type": "string"},
         "powiat_name": {"type": "string"},
         "unit": UNIT_SUMMARY,
-        "created_at": {"type": "string", "format": "date-time"},
-        "modified_at": {"type": "string", "format": "date-time"},
+        "created_at": DATE_TIME,
+        "modified_at": DATE_TIME,
         "source": {"type": "string", "enum": ["citizen_web", "consultation", "police_system"]},
         "overdue": {"type": "boolean"},
         "due_at": {"type": ["string", "null"], "format": "date-time"},
         "assignee": {"type": ["string", "null"]},
         "description": {"type": ["string", "null"], "description": "Plain text, never HTML"},
-        "status_version": {"type": "integer"},
-        "allowed_transitions": {
-            "type": "array",
-            "items": {"type": "string", "enum": list(STATUSES)},
-        },
+        "status_version": {"type": "integer", "minimum": 1},
+        "allowed_transitions": {"type": "array", "items": STATUS},
         "duplicate_of": {"type": ["string", "null"]},
         "handed_to": {"type": ["string", "null"]},
         "meeting_date": {
@@ -217,7 +388,7 @@ SCHEMAS["OfficerReport"] = {
                 "type": "object",
                 "required": ["status", "requires_institution", "closes"],
                 "properties": {
-                    "status": {"type": "string", "enum": list(STATUSES)},
+                    "status": STATUS,
                     "requires_institution": {"type": "boolean"},
                     "closes": {"type": "boolean"},
                 },
@@ -234,7 +405,7 @@ SCHEMAS["OfficerReport"] = {
                 "type": "object",
                 "required": ["at", "by", "by_name", "text"],
                 "properties": {
-                    "at": {"type": "string", "format": "date-time"},
+                    "at": DATE_TIME,
                     "by": {"type": "string"},
                     "by_name": {"type": "string"},
                     "text": {"type": ["string", "null"]},
@@ -248,7 +419,7 @@ SCHEMAS["AuditEntry"] = {
     "type": "object",
     "required": ["at", "by", "by_name", "action", "from_status", "to_status", "note"],
     "properties": {
-        "at": {"type": "string", "format": "date-time"},
+        "at": DATE_TIME,
         "by": {"type": "string", "description": "The officer's subject (the token's sub)"},
         "by_name": {"type": "string", "description": "The officer's name at that moment"},
         "action": {
@@ -261,24 +432,79 @@ SCHEMAS["AuditEntry"] = {
         "original_id": {"type": "string", "description": "Duplicates: the original report"},
     },
 }
+
+UNAVAILABLE = {
+    "503": _problem(
+        503,
+        "DynamoDB does not answer; retry later" + _codes("storage_unavailable"),
+        **{"Retry-After": RETRY_AFTER},
+    )
+}
 SECURED: list[dict[str, list[str]]] = [{"officerToken": []}]
-# API Gateway answers a request without the header itself, before the app.
-NO_TOKEN = {"401": {"description": "No token, or not a valid one"}}
 OFFICER_ERRORS = {
-    **NO_TOKEN,
-    "403": _error(
-        "Another unit's report, a role that may not do this (role_required), or a token "
-        "whose unit or garrison does not fit this deployment"
+    "401": _problem(
+        401,
+        "No token, or not a valid one (also answered by API Gateway itself, in this format)"
+        + _codes("unauthorized"),
     ),
-    "404": _error("No such report"),
+    "403": _problem(
+        403,
+        "Another unit's report or a unit the caller may not view, a role that may not do "
+        "this (role_required), or a token whose unit or garrison does not fit this deployment",
+    ),
+    "404": _problem(404, "No such report" + _codes("not_found")),
     **UNAVAILABLE,
 }
-REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}
+REPORT_ID = {"name": "report_id", "in": "path", "required": True, "schema": ID}
+BODY_ERRORS = {
+    "413": _problem(413, "Body over 16 KiB" + _codes("body_too_large")),
+    "415": _problem(
+        415,
+        "Not JSON, or compressed"
+        + _codes("unsupported_media_type", "unsupported_content_encoding"),
+    ),
+}
+# Each route's answers to a report id: its detail, what the officer may do with it.
+REPORT_LINKS = {
+    "getOfficerReport": {"operationId": "getOfficerReport"},
+    "listDuplicateCandidates": {"operationId": "listDuplicateCandidates"},
+    "changeReportStatus": {"operationId": "changeReportStatus"},
+    "addReportNote": {"operationId": "addReportNote"},
+    "assignReport": {"operationId": "assignReport"},
+    "markReportDuplicate": {"operationId": "markReportDuplicate"},
+}
 
 
-def _officer_change(summary: str, body: dict[str, Any], created: bool = False) -> dict[str, Any]:
+def _report_links(report: str) -> dict[str, Any]:
+    """Links from an answer holding a report at the JSON pointer `report` (its `id`, and its
+    `status_version`, which a change must quote)."""
+    links: dict[str, Any] = {
+        name: {**link, "parameters": {"report_id": f"$response.body#{report}/id"}}
+        for name, link in REPORT_LINKS.items()
+    }
+    links["takeUpReport"] = {
+        "operationId": "changeReportStatus",
+        "description": "Take the report up (new → verifying), quoting its current version",
+        "parameters": {"report_id": f"$response.body#{report}/id"},
+        "requestBody": {
+            "status": statuses.VERIFYING,
+            "version": f"$response.body#{report}/status_version",
+        },
+    }
+    return links
+
+
+def _officer_change(
+    operation_id: str, summary: str, body: dict[str, Any], created: bool = False
+) -> dict[str, Any]:
+    conflict = (
+        "A stale `version` (`stale_version`) or a change the current status does not allow "
+        "(`transition_not_allowed`, `closed`, ...): with the report as it is now (`current`)"
+    )
     return {
         "post": {
+            "operationId": operation_id,
+            "tags": ["officer"],
             "summary": summary,
             "security": SECURED,
             "parameters": [REPORT_ID],
@@ -287,11 +513,20 @@ def _officer_change(summary: str, body: dict[str, Any], created: bool = False) -
                 "content": {"application/json": {"schema": body}},
             },
             "responses": {
-                ("201" if created else "200"): _json(_ref("OfficerReport"), "The report now"),
-                "400": _error("Malformed JSON, a wrong type or a version out of range"),
-                "409": _error("Not allowed from the current status, or a stale version"),
-                "415": _error("Not JSON"),
-                "422": _error("Invalid content"),
+                ("201" if created else "200"): _json(
+                    _ref("OfficerReport"),
+                    "The report now",
+                    headers={"Deprecation": DEPRECATION},
+                    links=_report_links(""),
+                ),
+                "400": _problem(
+                    400,
+                    "Malformed JSON, a repeated key, not an object, a wrong type or a version "
+                    "out of range",
+                ),
+                **({} if created else {"409": _problem(409, conflict, _ref("Conflict"))}),
+                "422": _problem(422, "Invalid content (an unknown field, blank text, ...)"),
+                **BODY_ERRORS,
                 **OFFICER_ERRORS,
             },
         }
@@ -311,20 +546,55 @@ def _body(required: list[str], **properties: Any) -> dict[str, Any]:
 VERSION = {
     "type": "integer",
     "minimum": 1,
-    "maximum": 2**31 - 1,
+    "maximum": officers.MAX_VERSION,
     "description": "status_version as last read",
 }
 VIEWING_UNIT = {
     "name": "unit",
     "in": "query",
-    "description": "The unit the panel is viewing (an id or TERYT the caller may view)",
-    "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,40}$"},
+    "description": "The unit the panel is viewing: an id or TERYT of a unit the caller may "
+    "view (`unknown_unit` 400, another's 403)",
+    "schema": {"type": "string", "pattern": f"^{officers.UNIT_PATTERN.pattern}$"},
 }
-DAY = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+DAY = {
+    "type": "string",
+    "format": "date",
+    # officers.DAY_PATTERN within FIRST_DAY..LAST_DAY (the years 2000-2099); `format` rules
+    # out the days a month does not have.
+    "pattern": "^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$",
+    "description": f"A calendar date from {officers.FIRST_DAY} to {officers.LAST_DAY}",
+}
+QUERY_DAY = DAY
+LINE = officers.MAX_LINE
+NOTE = _nullable(text(officers.MAX_NOTE, multiline=True, blank_allowed=True, description="A note."))
 UNITS = {"type": "array", "items": UNIT_SUMMARY}
+CANDIDATE = {
+    "type": "object",
+    "required": ["id", "category", "status", "created_at", "lat", "lon", "distance_m"],
+    "properties": {
+        "id": ID,
+        "category": ANY_CATEGORY,
+        "status": STATUS,
+        "created_at": DATE_TIME,
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "distance_m": {"type": "number", "minimum": 0},
+    },
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    parameter = {"name": name, "in": "query", "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
 OFFICER_PATHS: dict[str, Any] = {
     "/v1/officer/me": {
         "get": {
+            "operationId": "getOfficerMe",
+            "tags": ["officer"],
             "summary": "Who the token belongs to, and the units they may view",
             "security": SECURED,
             "responses": {
@@ -343,41 +613,34 @@ OFFICER_PATHS: dict[str, Any] = {
                     },
                     "The caller: own unit (null for an admin) and every unit they may view",
                 ),
+                "401": OFFICER_ERRORS["401"],
                 "403": OFFICER_ERRORS["403"],
-                **NO_TOKEN,
+                **UNAVAILABLE,
             },
         }
     },
     "/v1/officer/reports": {
         "get": {
+            "operationId": "listOfficerReports",
+            "tags": ["officer"],
             "summary": "The unit's reports, newest first, one page",
             "security": SECURED,
             "parameters": [
-                {
-                    "name": "status",
-                    "in": "query",
-                    "schema": {"type": "string", "enum": list(STATUSES)},
-                },
-                {"name": "category", "in": "query", "schema": {"type": "string"}},
-                {"name": "from", "in": "query", "schema": DAY},
-                {"name": "to", "in": "query", "schema": DAY},
-                {
-                    "name": "overdue",
-                    "in": "query",
-                    "schema": {"type": "string", "enum": ["true", "false"]},
-                },
+                _query("status", STATUS_INPUT),
+                _query("category", ANY_CATEGORY),
+                _query("from", QUERY_DAY, "Created on or after this day (Warsaw)"),
+                _query(
+                    "to", QUERY_DAY, "Created on or before this day (Warsaw); not before `from`"
+                ),
+                _query("overdue", {"type": "string", "enum": ["true", "false"]}),
                 VIEWING_UNIT,
-                {
-                    "name": "cursor",
-                    "in": "query",
-                    "description": "next_cursor of the previous page of the same query",
-                    "schema": {"type": "string"},
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                },
+                _query(
+                    "cursor",
+                    {"type": "string", "pattern": f"^{officers.CURSOR_PATTERN.pattern}$"},
+                    "next_cursor of the previous page of the same query (any other is a 400 "
+                    "`invalid_cursor`)",
+                ),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": officers.MAX_PAGE}),
             ],
             "responses": {
                 "200": _json(
@@ -390,11 +653,16 @@ OFFICER_PATHS: dict[str, Any] = {
                         },
                     },
                     "A page",
+                    headers={"Deprecation": DEPRECATION},
+                    links=_report_links("/items/0"),
                 ),
-                "400": _error(
-                    "A parameter unknown, of the wrong type or out of range (dates 2000-01-01 "
-                    "to 2099-12-31, limit 1 to 100), an unknown status, category or unit, or a "
-                    "cursor not issued for this query (invalid_cursor)"
+                "400": _problem(
+                    400,
+                    "A parameter of the wrong type or out of range (dates "
+                    f"{officers.FIRST_DAY} to {officers.LAST_DAY}, limit 1 to "
+                    f"{officers.MAX_PAGE}), `from` after `to` (`invalid_range`), an unknown "
+                    "status, category or unit, an admin without `unit` (`unit_required`), or "
+                    "a cursor not issued for this query (`invalid_cursor`)",
                 ),
                 **OFFICER_ERRORS,
             },
@@ -402,19 +670,23 @@ OFFICER_PATHS: dict[str, Any] = {
     },
     "/v1/officer/reports/{report_id}": {
         "get": {
+            "operationId": "getOfficerReport",
+            "tags": ["officer"],
             "summary": "One report with its description, notes, audit trail and what the "
             "caller may do with it",
             "security": SECURED,
             "parameters": [REPORT_ID, VIEWING_UNIT],
             "responses": {
-                "200": _json(_ref("OfficerReport"), "The report"),
-                "400": _error("An unknown parameter or unit"),
+                "200": _json(_ref("OfficerReport"), "The report", links=_report_links("")),
+                "400": _problem(400, "A unit parameter of the wrong form, or an unknown unit"),
                 **OFFICER_ERRORS,
             },
         }
     },
     "/v1/officer/reports/{report_id}/candidates": {
         "get": {
+            "operationId": "listDuplicateCandidates",
+            "tags": ["officer"],
             "summary": "Open reports of the same unit within 500 m that this one may duplicate",
             "security": SECURED,
             "parameters": [REPORT_ID, VIEWING_UNIT],
@@ -426,69 +698,79 @@ OFFICER_PATHS: dict[str, Any] = {
                         "properties": {
                             "candidates": {
                                 "type": "array",
-                                "maxItems": 20,
-                                "items": {
-                                    "type": "object",
-                                    "required": [
-                                        "id",
-                                        "category",
-                                        "status",
-                                        "created_at",
-                                        "lat",
-                                        "lon",
-                                        "distance_m",
-                                    ],
-                                    "properties": {
-                                        "id": {"type": "string"},
-                                        "category": {"type": "string"},
-                                        "status": {"type": "string", "enum": list(STATUSES)},
-                                        "created_at": {"type": "string", "format": "date-time"},
-                                        "lat": {"type": "number"},
-                                        "lon": {"type": "number"},
-                                        "distance_m": {"type": "number", "minimum": 0},
-                                    },
-                                },
+                                "maxItems": officers.MAX_CANDIDATES,
+                                "items": CANDIDATE,
                             }
                         },
                     },
                     "Nearest first; never the report itself or one that would close a cycle",
                 ),
-                "400": _error("An unknown parameter or unit"),
+                "400": _problem(400, "A unit parameter of the wrong form, or an unknown unit"),
                 **OFFICER_ERRORS,
             },
         }
     },
     "/v1/officer/reports/{report_id}/status": _officer_change(
+        "changeReportStatus",
         "Move the report in the workflow",
-        _body(
-            ["status", "version"],
-            status={"type": "string", "enum": list(STATUSES)},
-            version=VERSION,
-            note={"type": "string"},
-            institution={
-                "type": "string",
-                "description": "Required (not blank) when handing over outside the police",
-            },
-        ),
+        {
+            **_body(
+                ["status", "version"],
+                status=STATUS_INPUT,
+                version=VERSION,
+                note=NOTE,
+                institution=_nullable(
+                    text(
+                        LINE,
+                        multiline=False,
+                        blank_allowed=True,
+                        description="The institution a report is handed over to: required "
+                        f"(not blank) for {statuses.CONFIRMED_HANDED_OVER}, else ignored.",
+                    )
+                ),
+            ),
+        },
     ),
     "/v1/officer/reports/{report_id}/notes": _officer_change(
-        "Add an internal note", _body(["text"], text={"type": "string"}), created=True
+        "addReportNote",
+        "Add an internal note",
+        _body(
+            ["text"],
+            text=text(
+                officers.MAX_NOTE, multiline=True, blank_allowed=False, description="The note."
+            ),
+        ),
+        created=True,
     ),
     "/v1/officer/reports/{report_id}/duplicate": _officer_change(
+        "markReportDuplicate",
         "Close as a duplicate of an open report of the same unit (no cycles)",
         _body(
             ["original_id", "version"],
-            original_id={"type": "string"},
+            original_id={
+                "type": "string",
+                "description": "The original's id (another of the unit's open reports; an "
+                "unknown one is a 422 `unknown_original`)",
+            },
             version=VERSION,
-            note={"type": "string"},
+            note=NOTE,
         ),
     ),
     "/v1/officer/reports/{report_id}/assign": _officer_change(
-        "Assign to an officer (coordinators)",
-        _body(["assignee", "version"], assignee={"type": ["string", "null"]}, version=VERSION),
+        "assignReport",
+        "Assign to an officer (coordinators); null or blank unassigns",
+        _body(
+            ["assignee", "version"],
+            assignee=_nullable(
+                text(LINE, multiline=False, blank_allowed=True, description="The officer.")
+            ),
+            version=VERSION,
+        ),
     ),
     "/v1/officer/consultations": {
         "post": {
+            "operationId": "recordConsultation",
+            "tags": ["officer"],
             "summary": "Record a threat raised at a meeting or public debate",
             "security": SECURED,
             "requestBody": {
@@ -497,21 +779,43 @@ OFFICER_PATHS: dict[str, Any] = {
                     "application/json": {
                         "schema": _body(
                             ["category", "lat", "lon", "meeting_date", "meeting_place"],
-                            category={"type": "string"},
-                            lat={"type": "number"},
-                            lon={"type": "number"},
-                            description={"type": "string"},
-                            meeting_date={**DAY, "description": "A calendar day, kept as given"},
-                            meeting_place={"type": "string"},
+                            category=ANY_CATEGORY,
+                            lat=_coordinate("lat"),
+                            lon=_coordinate("lon"),
+                            description=_nullable(
+                                text(
+                                    MAX_DESCRIPTION,
+                                    multiline=True,
+                                    blank_allowed=True,
+                                    description="What was said.",
+                                )
+                            ),
+                            meeting_date={
+                                **DAY,
+                                "description": "A calendar day, kept as given, not after today "
+                                "in Warsaw (a later one is a 422 `meeting_in_future`)",
+                            },
+                            meeting_place=text(
+                                LINE,
+                                multiline=False,
+                                blank_allowed=False,
+                                description="Where the meeting was.",
+                            ),
                         )
                     }
                 },
             },
             "responses": {
-                "201": _json(_ref("OfficerReport"), "Recorded"),
-                "400": _error("Malformed JSON or a wrong type"),
-                "415": _error("Not JSON"),
-                "422": _error("Invalid content, or a point outside the officer's unit"),
+                "201": _json(_ref("OfficerReport"), "Recorded", links=_report_links("")),
+                "400": _problem(
+                    400, "Malformed JSON, a repeated key, not an object or a wrong type"
+                ),
+                "422": _problem(
+                    422,
+                    "Invalid content, or a point outside Poland, on water for another category, "
+                    "or outside the officer's unit (`outside_unit`)",
+                ),
+                **BODY_ERRORS,
                 **OFFICER_ERRORS,
             },
         }
@@ -524,10 +828,22 @@ POINT_PARAMETERS = [
         "required": True,
         "description": "Degrees in plain ASCII decimal notation (`50.06`, `-1`): no exponent, "
         "spaces or other digits",
-        "schema": {"type": "number", "minimum": -limit, "maximum": limit},
+        "schema": _coordinate(name),
     }
-    for name, limit in (("lat", 90), ("lon", 180))
+    for name in ("lat", "lon")
 ]
+
+
+def _catalogue(name: str, item: dict[str, Any], description: str) -> dict[str, Any]:
+    return _json(
+        {
+            "type": "object",
+            "required": [name],
+            "properties": {name: {"type": "array", "items": item}},
+        },
+        description,
+    )
+
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -537,17 +853,24 @@ DOCUMENT: dict[str, Any] = {
         "description": "Zgłaszanie zagrożeń i ich śledzenie. Nie w nagłych wypadkach: "
         "dzwoń pod 112. / Reporting threats and following them. Not for emergencies: call 112.",
     },
+    "tags": [
+        {"name": "meta", "description": "The API itself"},
+        {"name": "catalogues", "description": "Categories, statuses, units"},
+        {"name": "reports", "description": "Citizens' reports"},
+        {"name": "officer", "description": "The officers' panel (a signed-in officer's token)"},
+    ],
     "paths": {
         "/v1/health": {
             "get": {
                 "operationId": "health",
+                "tags": ["meta"],
                 "summary": "Whether the API and its database answer",
                 "responses": {
                     "200": _json(
                         {
                             "type": "object",
                             "required": ["status"],
-                            "properties": {"status": {"type": "string", "enum": ["ok"]}},
+                            "properties": {"status": {"type": "string", "const": "ok"}},
                         },
                         "Healthy",
                     ),
@@ -558,29 +881,42 @@ DOCUMENT: dict[str, Any] = {
         "/v1/categories": {
             "get": {
                 "operationId": "listCategories",
+                "tags": ["catalogues"],
                 "summary": "The threat categories",
                 "responses": {
-                    "200": _json(
-                        {
-                            "type": "object",
-                            "required": ["categories"],
-                            "properties": {
-                                "categories": {"type": "array", "items": _ref("Category")}
-                            },
-                        },
-                        "All categories, active or not",
-                    )
+                    "200": _catalogue("categories", _ref("Category"), "All, active or not")
                 },
             }
         },
         "/v1/statuses": {
             "get": {
                 "operationId": "listStatuses",
-                "summary": "The report statuses (workflow order) and the times of day",
+                "tags": ["catalogues"],
+                "summary": "The report statuses (in workflow order) and the times of day",
                 "responses": {
                     "200": _json(
-                        {"type": "object", "required": ["statuses", "times_of_day"]},
-                        "Codes with their names, colours and public visibility",
+                        {
+                            "type": "object",
+                            "required": ["statuses", "times_of_day"],
+                            "properties": {
+                                "statuses": {"type": "array", "items": _ref("Status")},
+                                "times_of_day": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["code", "name_pl", "name_en"],
+                                        "properties": {
+                                            "code": {
+                                                "type": "string",
+                                                "enum": list(statuses.TIME_CODES),
+                                            },
+                                            **STATUS_NAMES,
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                        "Every status and time of day",
                     )
                 },
             }
@@ -588,13 +924,16 @@ DOCUMENT: dict[str, Any] = {
         "/v1/reports": {
             "post": {
                 "operationId": "submitReport",
+                "tags": ["reports"],
                 "summary": "Report a threat (one report per client per day)",
                 "parameters": [
                     {
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                        "description": "1 to 255 printable ASCII characters; a retry with the "
+                        "same key gets the first answer",
+                        "schema": {"type": "string", "pattern": "^[!-~](?:[ -~]{0,253}[!-~])?$"},
                     }
                 ],
                 "requestBody": {
@@ -602,12 +941,54 @@ DOCUMENT: dict[str, Any] = {
                     "content": {"application/json": {"schema": _ref("Submission")}},
                 },
                 "responses": {
-                    "201": _json(_ref("Receipt"), "Stored (or the first answer, replayed)"),
-                    "400": _error("Malformed JSON or a value of the wrong type"),
-                    "413": _error("Body over 16 KiB"),
-                    "415": _error("Not JSON"),
-                    "422": _error("Invalid content, a point outside the deployment's area"),
-                    "429": _error("This client already reported today; see Retry-After"),
+                    "201": _json(
+                        _ref("Receipt"),
+                        "Stored (or the first answer, replayed)",
+                        headers={
+                            "Location": _header(
+                                "The report's path", {"type": "string", "format": "uri-reference"}
+                            ),
+                            "Idempotent-Replayed": _header(
+                                "Present when this is the first answer to the same "
+                                "Idempotency-Key, replayed",
+                                {"type": "string", "const": "true"},
+                                required=False,
+                            ),
+                            "Deprecation": DEPRECATION,
+                        },
+                        links={
+                            "followReport": {
+                                "operationId": "followReport",
+                                "parameters": {
+                                    "report_id": "$response.body#/id",
+                                    "token": "$response.body#/tracking_token",
+                                },
+                            },
+                            "confirmReport": {
+                                "operationId": "confirmReport",
+                                "parameters": {"report_id": "$response.body#/id"},
+                            },
+                        },
+                    ),
+                    "400": _problem(
+                        400,
+                        "Malformed JSON, a repeated key, not an object, a value of the wrong "
+                        "type, or a bad Idempotency-Key",
+                    ),
+                    **BODY_ERRORS,
+                    "422": _problem(
+                        422,
+                        "Invalid content; or what a schema cannot state: a point outside Poland "
+                        "(`outside_poland`), on water for another category (`on_water`), served "
+                        "by another deployment (`outside_deployment`), `occurred_at` in the "
+                        "future or with another offset than the one in force; an "
+                        "Idempotency-Key used before with another body (`idempotency_key_reused`)",
+                    ),
+                    "429": _problem(
+                        429,
+                        "This client already reported today" + _codes("daily_limit"),
+                        **{"Retry-After": RETRY_AFTER},
+                    ),
                     **UNAVAILABLE,
                 },
             }
@@ -615,24 +996,20 @@ DOCUMENT: dict[str, Any] = {
         "/v1/reports/{report_id}": {
             "get": {
                 "operationId": "followReport",
+                "tags": ["reports"],
                 "summary": "The reporter follows their report with its tracking token",
                 "parameters": [
-                    {
-                        "name": "report_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    },
+                    {"name": "report_id", "in": "path", "required": True, "schema": ID},
                     {
                         "name": "token",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string"},
+                        "schema": {"type": "string", "minLength": 1},
                     },
                 ],
                 "responses": {
                     "200": _json(_ref("TrackedReport"), "The report's current state"),
-                    "404": _error("Unknown report or wrong token"),
+                    "404": _problem(404, "Unknown report or wrong token" + _codes("not_found")),
                     **UNAVAILABLE,
                 },
             }
@@ -640,33 +1017,32 @@ DOCUMENT: dict[str, Any] = {
         "/v1/reports/{report_id}/confirmations": {
             "post": {
                 "operationId": "confirmReport",
+                "tags": ["reports"],
                 "summary": "Confirm a public report instead of reporting it again",
-                "parameters": [
-                    {
-                        "name": "report_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    }
-                ],
+                "parameters": [REPORT_ID],
                 "responses": {
                     "201": _json(
                         {
                             "type": "object",
                             "required": ["id", "confirmations"],
                             "properties": {
-                                "id": {"type": "string"},
-                                "confirmations": {"type": "integer"},
+                                "id": ID,
+                                "confirmations": {"type": "integer", "minimum": 1},
                             },
                         },
                         "Counted",
                     ),
-                    "404": _error("Unknown report, or not on the public map"),
-                    "409": _error(
+                    "404": _problem(404, "Unknown report, or not on the public map"),
+                    "409": _problem(
+                        409,
                         "Already confirmed from this client (`already_confirmed`), the client's "
-                        "own report (`own_report`) or a closed one (`report_closed`)"
+                        "own report (`own_report`) or a closed one (`report_closed`)",
                     ),
-                    "429": _error("10 confirmations today already; see Retry-After"),
+                    "429": _problem(
+                        429,
+                        "10 confirmations today already" + _codes("daily_confirmation_limit"),
+                        **{"Retry-After": RETRY_AFTER},
+                    ),
                     **UNAVAILABLE,
                 },
             }
@@ -674,36 +1050,38 @@ DOCUMENT: dict[str, Any] = {
         "/v1/units": {
             "get": {
                 "operationId": "listUnits",
+                "tags": ["catalogues"],
                 "summary": "The police units this deployment serves, with their powiats",
-                "responses": {
-                    "200": _json(
-                        {
-                            "type": "object",
-                            "required": ["units"],
-                            "properties": {"units": {"type": "array", "items": _ref("Unit")}},
-                        },
-                        "Units",
-                    )
-                },
+                "responses": {"200": _catalogue("units", _ref("Unit"), "Units")},
             }
         },
         "/v1/units/locate": {
             "get": {
                 "operationId": "locateUnit",
+                "tags": ["catalogues"],
                 "summary": "Which unit and garrison serve a point",
                 "parameters": POINT_PARAMETERS,
                 "responses": {
                     "200": _json(_ref("Placement"), "The serving unit"),
-                    "400": _error("A parameter is not a number"),
-                    "422": _error("Missing parameter, outside Poland or outside this deployment"),
+                    "400": _problem(400, "A coordinate not in plain decimal notation"),
+                    "422": _problem(
+                        422,
+                        "A missing coordinate, or what a schema cannot state: outside Poland "
+                        "(`outside_poland`) or outside this deployment (`outside_deployment`)",
+                    ),
                 },
             }
         },
         "/v1/openapi.json": {
             "get": {
                 "operationId": "openapi",
+                "tags": ["meta"],
                 "summary": "This document",
-                "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "required": ["openapi", "paths"]}, "OpenAPI 3.1 document"
+                    )
+                },
             }
         },
         **OFFICER_PATHS,
@@ -720,13 +1098,22 @@ DOCUMENT: dict[str, Any] = {
     },
 }
 
-# Every route takes only the query parameters it lists, each at most once and with a value;
-# anything else is a 400 (`unknown_parameter`, `duplicate_parameter`, `empty_parameter`).
-QUERY_ERRORS = "An unknown, repeated or empty query parameter"
+# Every route takes only the query parameters it lists, each at most once and with a value
+# (so every one is `minLength: 1`); anything else is a 400 (`unknown_parameter`,
+# `duplicate_parameter`, `empty_parameter`). Every route may answer 500 `internal_error` (a
+# bug, logged) and 405 for a method it does not declare (with `Allow`).
+QUERY_ERRORS = "an unknown, repeated or empty query parameter"
 for _operations in DOCUMENT["paths"].values():
     for _operation in _operations.values():
+        for _parameter in _operation.get("parameters", []):
+            if _parameter["in"] == "query" and _parameter["schema"].get("type") == "string":
+                _parameter["schema"] = {"minLength": 1, **_parameter["schema"]}
         _responses = _operation["responses"]
         if "400" in _responses:
-            _responses["400"] = _error(_responses["400"]["description"] + "; " + QUERY_ERRORS)
+            _description = _responses["400"]["description"] + "; or " + QUERY_ERRORS
+            _responses["400"] = {**_responses["400"], "description": _description}
         else:
-            _responses["400"] = _error(QUERY_ERRORS)
+            _responses["400"] = _problem(400, QUERY_ERRORS[0].upper() + QUERY_ERRORS[1:])
+        _responses["500"] = _problem(
+            500, "An unexpected failure (logged)" + _codes("internal_error")
+        )

@@ -1,0 +1,139 @@
+"""The OpenAPI document states what the server enforces: its bounding box is the data's, its
+text patterns agree with the server's text rules, every operation is named and tagged, and
+every error answer is the shared Problem schema (schemathesis then checks it over HTTP)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib import officers
+from chalicelib.errors import DomainError
+from chalicelib.openapi import DOCUMENT, POLAND_BOX, PROBLEM, text
+
+
+def _points(geometry: dict[str, Any]) -> list[tuple[float, float]]:
+    found: list[tuple[float, float]] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value[0], int | float):
+            found.append((value[1], value[0]))
+        else:
+            for item in value:
+                walk(item)
+
+    walk(geometry["coordinates"])
+    return found
+
+
+def test_the_bounding_box_is_the_smallest_around_every_point_the_router_accepts(
+    data_dir: Path,
+) -> None:
+    points: list[tuple[float, float]] = []
+    for name in ("powiaty", "terytorium"):
+        layer = json.loads((data_dir / "boundaries" / f"{name}.geojson").read_text())
+        for feature in layer["features"]:
+            # terytorium's zones abroad (inside a powiat polygon) are refused.
+            if feature["properties"].get("kind") != "abroad":
+                points.extend(_points(feature["geometry"]))
+    for index, axis in enumerate(("lat", "lon")):
+        low, high = POLAND_BOX[axis]
+        values = [p[index] for p in points]
+        # Every accepted point inside the box, the box at most 0.01 degrees wider.
+        assert low <= min(values) < low + 0.01, axis
+        assert high - 0.01 < max(values) <= high, axis
+
+
+def test_the_day_pattern_is_the_server_s_range() -> None:
+    assert (officers.FIRST_DAY.isoformat(), officers.LAST_DAY.isoformat()) == (
+        "2000-01-01",
+        "2099-12-31",
+    )
+
+
+def _server_reads(value: str, limit: int, multiline: bool, required: bool) -> bool:
+    try:
+        officers._text({"f": value}, "f", limit, multiline=multiline, required=required)
+    except DomainError:
+        return False
+    return True
+
+
+TEXTS = [
+    "",
+    " ",
+    "\u2800",
+    "\u3164\u200b",
+    "a",
+    " a ",
+    "\ta\n",
+    "a\tb",
+    "a\nb",
+    "a\r\nb",
+    "a\u202eb",
+    "\u202ea",
+    "a\u2066",
+    "a\x00b",
+    "a\x0bb",
+    "a\x85b",
+    "zażółć gęślą jaźń",
+    "😀",
+]
+
+
+@pytest.mark.parametrize("multiline", [True, False])
+@pytest.mark.parametrize("required", [True, False])
+def test_a_text_pattern_accepts_what_the_server_accepts(multiline: bool, required: bool) -> None:
+    limit = 5
+    pattern = text(limit, multiline=multiline, blank_allowed=not required, description="")
+    cases = [
+        *TEXTS,
+        "x" * limit,
+        "x" * (limit + 1),
+        f"  {'x' * limit}\n ",
+        f"x{' ' * (limit - 2)}x",
+    ]
+    for value in cases:
+        stated = re.search(pattern["pattern"], value) is not None
+        assert stated == _server_reads(value, limit, multiline, required), repr(value)
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, operations in DOCUMENT["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def test_every_operation_has_a_unique_operation_id_and_a_tag() -> None:
+    ids = [operation["operationId"] for _, _, operation in _operations()]
+    assert len(ids) == len(set(ids))
+    known = {tag["name"] for tag in DOCUMENT["tags"]}
+    for _, _, operation in _operations():
+        assert operation["tags"] and set(operation["tags"]) <= known
+
+
+def test_every_error_answer_is_a_problem_document() -> None:
+    for path, method, operation in _operations():
+        for status, response in operation["responses"].items():
+            if int(status) < 400:
+                assert PROBLEM not in response.get("content", {})
+                continue
+            schema = response["content"][PROBLEM]["schema"]
+            assert schema["allOf"][0]["$ref"] in (
+                "#/components/schemas/Problem",
+                "#/components/schemas/Conflict",
+            ), (path, method, status)
+            assert schema["allOf"][1] == {"properties": {"status": {"const": int(status)}}}
+
+
+def test_every_query_parameter_must_have_a_value() -> None:
+    for _, _, operation in _operations():
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and parameter["schema"].get("type") == "string":
+                assert parameter["schema"]["minLength"] == 1
