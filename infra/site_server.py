@@ -51,6 +51,9 @@ RETURNED_HEADERS = (
 )
 MAX_BODY = 64 * 1024
 SITE_METHODS = ("GET", "HEAD")
+# A browser revalidating its copy of a page (Cache-Control: no-cache) asks with these; the
+# bucket answers 304 Not Modified when it is current, as CloudFront does.
+CONDITIONAL_HEADERS = ("if-none-match", "if-modified-since")
 
 NOT_FOUND_PAGE = """<!doctype html>
 <html lang="pl">
@@ -149,13 +152,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(400)
             return
         # HEAD is answered from a GET without its body: moto refuses anonymous HEADs.
-        fetched = self._fetch(urllib.request.Request(f"{self.bucket_url}/{key}", method="GET"))
+        conditions = {k: v for k, v in self.headers.items() if k.lower() in CONDITIONAL_HEADERS}
+        request = urllib.request.Request(
+            f"{self.bucket_url}/{key}", headers=conditions, method="GET"
+        )
+        fetched = self._fetch(request)
         if fetched is None:
             self.send_error(502, "origin unreachable")
+        elif fetched[0] == 304:
+            self._not_modified(fetched[1])
         elif fetched[0] in (403, 404):  # S3 says 403 to a reader who may not list the bucket
             self._missing(path, key)
         else:
             self._send(*fetched)
+
+    def _not_modified(self, headers: Any) -> None:
+        """The browser's copy is current: 304, no body (nor a Content-Length of one)."""
+        self.send_response(304)
+        for name in ("ETag", "Cache-Control"):
+            if headers.get(name):
+                self.send_header(name, headers[name])
+        self.end_headers()
 
     def _missing(self, path: str, key: str) -> None:
         """A folder asked for without its slash is redirected; anything else is a 404 page."""

@@ -175,6 +175,32 @@ def test_hashed_assets_are_cached_for_a_year_and_pages_revalidated(stack: Stack)
         assert fetch_headers(stack.site + path)[0] == 404, path
 
 
+def revalidate(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return response.status, headers, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def test_a_revalidated_page_that_did_not_change_is_a_304_without_a_body(stack: Stack) -> None:
+    expected = {k.lower(): v for k, v in expected_headers().items()}
+    for path in ("", "officer/", built_assets()["worker"]):
+        status, headers = fetch_headers(stack.site + path)
+        assert status == 200 and headers.get("etag"), path
+        status, again, body = revalidate(stack.site + path, {"If-None-Match": headers["etag"]})
+        assert (status, body) == (304, b""), path
+        assert again["etag"] == headers["etag"], path
+        assert "content-length" not in again, path
+        for name, value in expected.items():  # the security headers on a 304 too
+            assert again.get(name) == value, (path, name)
+        # Another version (or none) in the browser: the whole page.
+        status, _, body = revalidate(stack.site + path, {"If-None-Match": '"an-old-version"'})
+        assert status == 200 and body, path
+
+
 def test_the_map_clusters_a_popup_and_english_break_no_csp(
     page: Page, stack: Stack, csp: CspWatch
 ) -> None:
