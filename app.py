@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from chalice import AuthResponse, Chalice, Cron, Rate, Response
+from chalice import AuthResponse, Cron, Rate, Response
 from chalice.app import AuthRequest, Request
 
 from chalicelib import (
@@ -26,26 +26,22 @@ from chalicelib import (
     workflow,
 )
 from chalicelib.auth import Identity, InvalidToken, Scope, authorize, bearer_token
-from chalicelib.errors import ApiError, VersionConflict, not_found
+from chalicelib.errors import Conflict, ReportNotFound, VersionConflict
 from chalicelib.reports import Report
 from chalicelib.settings import reports_stream_arn
 from chalicelib.web import (
-    api_view,
+    Api,
     client_address,
     json_response,
-    normalise_framework_error,
     parse_json_body,
     query_params,
 )
 
-app = Chalice(app_name="kmzb")
+# Api: Chalice whose one error middleware (web.problem_middleware) answers every refusal and
+# failure of every route as an RFC 9457 problem; no route has an error decorator.
+app = Api(app_name="kmzb")
 observability.register(app)  # Logger, Metrics and Tracer, once for every function
 ANY_CONTENT = ["*/*"]  # we answer a wrong Content-Type ourselves, in our error format
-
-
-@app.middleware("http")
-def framework_errors(event: Any, get_response: Any) -> Response:
-    return normalise_framework_error(get_response(event))
 
 
 @app.middleware("http")
@@ -79,7 +75,7 @@ View = Callable[..., Response]
 
 def accepts(*allowed: str) -> Callable[[View], View]:
     """Declares the query parameters a route takes (every route declares them, even none):
-    an unknown, repeated or empty one is a 400 before the route runs. Goes under `@api_view`.
+    an unknown, repeated or empty one is a 400 before the route runs.
     """
     names = frozenset(allowed)
 
@@ -102,7 +98,6 @@ def _query() -> dict[str, str]:
 
 
 @app.route("/v1/health", methods=["GET"], content_types=ANY_CONTENT)
-@api_view
 @accepts()
 def health() -> Response:
     deployment.current().store.ping()
@@ -110,21 +105,18 @@ def health() -> Response:
 
 
 @app.route("/v1/categories", methods=["GET"], content_types=ANY_CONTENT)
-@api_view
 @accepts()
 def list_categories() -> Response:
     return json_response(200, categories.catalogue(), {"Cache-Control": "public, max-age=3600"})
 
 
 @app.route("/v1/statuses", methods=["GET"], content_types=ANY_CONTENT)
-@api_view
 @accepts()
 def list_statuses() -> Response:
     return json_response(200, statuses.catalogue(), {"Cache-Control": "public, max-age=3600"})
 
 
 @app.route("/v1/reports", methods=["POST"], content_types=ANY_CONTENT)
-@api_view
 @accepts()
 def submit_report() -> Response:
     request = _request()
@@ -149,21 +141,19 @@ def submit_report() -> Response:
 
 
 @app.route("/v1/reports/{report_id}", methods=["GET"], content_types=ANY_CONTENT)
-@api_view
 @accepts("token")
 def follow_report(report_id: str) -> Response:
     here = deployment.current()
     token = _query().get("token")
     if not reports.token_matches(here.client_key_secret, report_id, token):
-        raise not_found()
+        raise ReportNotFound()
     report = here.store.get(report_id)
     if report is None:
-        raise not_found()
+        raise ReportNotFound()
     return json_response(200, reports.tracking_view(report), {"Cache-Control": "no-store"})
 
 
 @app.route("/v1/reports/{report_id}/confirmations", methods=["POST"], content_types=ANY_CONTENT)
-@api_view
 @accepts()
 def confirm_report(report_id: str) -> Response:
     here = deployment.current()
@@ -172,14 +162,12 @@ def confirm_report(report_id: str) -> Response:
 
 
 @app.route("/v1/units", methods=["GET"], content_types=ANY_CONTENT)
-@api_view
 @accepts()
 def list_units() -> Response:
     return json_response(200, {"units": deployment.current().router.units_view()})
 
 
 @app.route("/v1/units/locate", methods=["GET"], content_types=ANY_CONTENT)
-@api_view
 @accepts("lat", "lon")
 def locate_unit() -> Response:
     point = _query()
@@ -189,7 +177,6 @@ def locate_unit() -> Response:
 
 
 @app.route("/v1/openapi.json", methods=["GET"], content_types=ANY_CONTENT)
-@api_view
 @accepts()
 def openapi_document() -> Response:
     return json_response(200, openapi.DOCUMENT, {"Cache-Control": "public, max-age=300"})
@@ -227,7 +214,6 @@ OFFICER = {"authorizer": officer_token, "content_types": ANY_CONTENT}
 
 
 @app.route("/v1/officer/me", methods=["GET"], **OFFICER)
-@api_view
 @accepts()
 def officer_me() -> Response:
     scope = _officer(workflow.READ)
@@ -235,7 +221,6 @@ def officer_me() -> Response:
 
 
 @app.route("/v1/officer/reports", methods=["GET"], **OFFICER)
-@api_view
 @accepts("status", "category", "from", "to", "overdue", "unit", "cursor", "limit")
 def officer_reports() -> Response:
     scope, here = _officer(workflow.READ), deployment.current()
@@ -251,7 +236,6 @@ def _cursor_secret() -> bytes:
 
 
 @app.route("/v1/officer/reports/{report_id}", methods=["GET"], **OFFICER)
-@api_view
 @accepts("unit")
 def officer_report(report_id: str) -> Response:
     scope, here = _officer(workflow.READ), deployment.current()
@@ -268,7 +252,6 @@ def _viewing(scope: Scope) -> None:
 
 
 @app.route("/v1/officer/reports/{report_id}/candidates", methods=["GET"], **OFFICER)
-@api_view
 @accepts("unit")
 def officer_duplicate_candidates(report_id: str) -> Response:
     scope, here = _officer(workflow.READ), deployment.current()
@@ -292,9 +275,7 @@ def _change(report_id: str, action: str, apply: Any) -> Response:
     report = officers.load(here.store, scope, report_id)
     try:
         apply(scope, report, body, here)
-    except (VersionConflict, ApiError) as e:
-        if isinstance(e, ApiError) and e.status != 409:
-            raise
+    except (VersionConflict, Conflict) as e:
         # A conflict answers with the report as it is now, for the panel to show.
         fresh = officers.load(here.store, scope, report_id)
         current = officers.detail(fresh, here.store, scope, here.deadlines, here.clock())
@@ -305,7 +286,6 @@ def _change(report_id: str, action: str, apply: Any) -> Response:
 
 
 @app.route("/v1/officer/reports/{report_id}/status", methods=["POST"], **OFFICER)
-@api_view
 @accepts()
 def officer_change_status(report_id: str) -> Response:
     return _change(
@@ -318,7 +298,6 @@ def officer_change_status(report_id: str) -> Response:
 
 
 @app.route("/v1/officer/reports/{report_id}/duplicate", methods=["POST"], **OFFICER)
-@api_view
 @accepts()
 def officer_mark_duplicate(report_id: str) -> Response:
     return _change(
@@ -331,7 +310,6 @@ def officer_mark_duplicate(report_id: str) -> Response:
 
 
 @app.route("/v1/officer/reports/{report_id}/assign", methods=["POST"], **OFFICER)
-@api_view
 @accepts()
 def officer_assign(report_id: str) -> Response:
     return _change(
@@ -344,7 +322,6 @@ def officer_assign(report_id: str) -> Response:
 
 
 @app.route("/v1/officer/reports/{report_id}/notes", methods=["POST"], **OFFICER)
-@api_view
 @accepts()
 def officer_add_note(report_id: str) -> Response:
     scope, here = _officer(workflow.NOTE), deployment.current()
@@ -355,7 +332,6 @@ def officer_add_note(report_id: str) -> Response:
 
 
 @app.route("/v1/officer/consultations", methods=["POST"], **OFFICER)
-@api_view
 @accepts()
 def officer_record_consultation() -> Response:
     scope, here = _officer(workflow.CONSULTATION), deployment.current()

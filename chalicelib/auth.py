@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import workflow
-from chalicelib.errors import ApiError
+from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.plaintext import is_blank
 
 if TYPE_CHECKING:
@@ -63,32 +63,12 @@ class InvalidToken(Exception):
     pass
 
 
-def unauthorized(reason: str = "") -> ApiError:
-    detail = f" ({reason})" if reason else ""
-    return ApiError(
-        401,
-        "unauthorized",
-        "Zaloguj się ponownie: brak ważnego tokenu" + detail + ".",
-        "Please sign in again: no valid token" + detail + ".",
-    )
+def unauthorized(reason: str = "") -> Unauthorized:
+    return Unauthorized(reason)
 
 
-def forbidden() -> ApiError:
-    return ApiError(
-        403,
-        "forbidden",
-        "To zgłoszenie należy do innej jednostki.",
-        "This report belongs to another unit.",
-    )
-
-
-def scope_mismatch(detail_pl: str, detail_en: str) -> ApiError:
-    return ApiError(
-        403,
-        "forbidden",
-        f"Twój token nie uprawnia do tej instancji: {detail_pl}.",
-        f"Your token gives no access to this deployment: {detail_en}.",
-    )
+def forbidden() -> Forbidden:
+    return Forbidden()
 
 
 @dataclass(frozen=True)
@@ -117,27 +97,18 @@ def authorize(identity: Identity, router: Router, action: str) -> Scope:
     matrix (`workflow.ROLE_ACTIONS`) must allow `action`. 403 otherwise."""
     garrison = identity.garrison
     if garrison not in router.garrisons:
-        raise scope_mismatch(f"nieznany garnizon „{garrison}”", f"unknown garrison '{garrison}'")
+        raise Forbidden("unknown_garrison", garrison=garrison)
     if garrison not in router.served:
-        raise scope_mismatch(
-            f"garnizon „{garrison}” obsługuje inna instancja",
-            f"garrison '{garrison}' is served by another deployment",
-        )
+        raise Forbidden("other_deployment", garrison=garrison)
     if identity.role == "admin":
         units = tuple(u for u in router.units if u.garrison == garrison)
         scope = Scope(identity, None, units)
     else:
         unit = router.unit_by_reference(identity.unit_teryt) if identity.unit_teryt else None
         if unit is None:
-            raise scope_mismatch(
-                f"nieznana jednostka „{identity.unit_teryt}”",
-                f"unknown unit '{identity.unit_teryt}'",
-            )
+            raise Forbidden("unknown_unit", unit=identity.unit_teryt)
         if unit.garrison != garrison:
-            raise scope_mismatch(
-                f"jednostka {unit.name} nie należy do garnizonu „{garrison}”",
-                f"unit {unit.name} does not belong to garrison '{garrison}'",
-            )
+            raise Forbidden("unit_outside_garrison", unit=unit.name, garrison=garrison)
         scope = Scope(identity, unit, (unit,))
     workflow.require(identity.role, action)
     return scope

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib import feed, workflow
-from chalicelib.errors import ApiError, not_found
+from chalicelib.errors import ConfirmationLimitReached, DomainError, Refused, not_found
 from chalicelib.limits import warsaw_day
 from chalicelib.reports import looks_like_report_id
 
@@ -17,13 +17,8 @@ DAILY_LIMIT = 10
 REMEMBERED = timedelta(days=366)  # longer than any report stays on the public map
 
 
-def _closed() -> ApiError:
-    return ApiError(
-        409,
-        "report_closed",
-        "To zgłoszenie jest już zamknięte; nie można go potwierdzić.",
-        "This report is already closed; it cannot be confirmed.",
-    )
+def _closed() -> DomainError:
+    return Refused("report_closed")
 
 
 def confirm(store: ReportStore, report_id: str, client: str, now: datetime) -> int:
@@ -45,28 +40,12 @@ def confirm(store: ReportStore, report_id: str, client: str, now: datetime) -> i
         report_id, client, day.date.isoformat(), day.ends_at, now + REMEMBERED, DAILY_LIMIT
     )
     if outcome is ConfirmOutcome.ALREADY:
-        raise ApiError(
-            409,
-            "already_confirmed",
-            "To zgłoszenie zostało już potwierdzone z Twojego adresu internetowego (IP).",
-            "This report was already confirmed from your internet (IP) address.",
-        )
+        raise Refused("already_confirmed")
     if outcome is ConfirmOutcome.LIMIT_REACHED:
         seconds = day.seconds_left(now)
-        raise ApiError(
-            429,
-            "daily_confirmation_limit",
-            f"Dzisiaj można potwierdzić najwyżej {DAILY_LIMIT} zgłoszeń. Spróbuj jutro.",
-            f"At most {DAILY_LIMIT} reports can be confirmed a day. Try again tomorrow.",
-            headers={"Retry-After": str(seconds)},
-        )
+        raise ConfirmationLimitReached(seconds, DAILY_LIMIT)
     if outcome is ConfirmOutcome.OWN_REPORT:
-        raise ApiError(
-            409,
-            "own_report",
-            "To Twoje zgłoszenie (z tego samego adresu internetowego): potwierdzić mogą je inni.",
-            "This is your own report (from the same internet address): others may confirm it.",
-        )
+        raise Refused("own_report")
     if outcome is ConfirmOutcome.NO_REPORT:
         again = store.get(report_id)  # closed since it was read, or gone
         if again is not None and again.status in workflow.CLOSED:

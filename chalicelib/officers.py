@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import categories, plaintext, statuses, workflow
 from chalicelib.auth import Scope, forbidden
 from chalicelib.errors import (
-    ApiError,
+    Conflict,
+    DomainError,
+    Forbidden,
     InvalidCursor,
-    bad_request,
-    invalid,
+    StaleReport,
+    ValidationFailed,
     known_fields,
     not_found,
     wrong_type,
@@ -163,28 +165,16 @@ def _text(
     which reorder what the panel shows, are a 422 (`plaintext.has_forbidden_characters`)."""
     value = body.get(name)
     if value is not None and not isinstance(value, str):
-        raise wrong_type(name, "tekstu", "a string")
+        raise wrong_type(name, "string")
     text = plaintext.clean(value or "")
     if plaintext.is_blank(text):
         if required:
-            raise invalid(
-                "missing_field",
-                f"Pole „{name}” jest wymagane i nie może być puste.",
-                f"Field '{name}' is required and cannot be blank.",
-            )
+            raise ValidationFailed("missing_field", "blank", name=name)
         return None
     if plaintext.has_forbidden_characters(text, multiline=multiline):
-        raise invalid(
-            "invalid_characters",
-            f"Pole „{name}” zawiera niedozwolone znaki sterujące (np. kierunkiem tekstu).",
-            f"Field '{name}' contains control characters (e.g. bidi) that are not allowed.",
-        )
+        raise ValidationFailed("invalid_characters", "field", name=name)
     if len(text) > limit:
-        raise invalid(
-            "too_long",
-            f"Pole „{name}” może mieć najwyżej {limit} znaków (ma {len(text)}).",
-            f"Field '{name}' may have at most {limit} characters (it has {len(text)}).",
-        )
+        raise ValidationFailed("too_long", name=name, limit=limit, length=len(text))
     return text
 
 
@@ -194,13 +184,9 @@ def _version(body: dict[str, Any]) -> int:
     if isinstance(version, float) and version.is_integer():
         version = int(version)
     if isinstance(version, bool) or not isinstance(version, int):
-        raise wrong_type("version", "liczby całkowitej (wersji zgłoszenia)", "an integer")
+        raise wrong_type("version", "integer")
     if not 1 <= version <= MAX_VERSION:
-        raise bad_request(
-            "out_of_range",
-            f"Pole „version” musi być liczbą od 1 do {MAX_VERSION}.",
-            f"Field 'version' must be a number from 1 to {MAX_VERSION}.",
-        )
+        raise ValidationFailed("out_of_range", name="version", maximum=MAX_VERSION)
     return version
 
 
@@ -210,33 +196,34 @@ def _day(raw: str | None, name: str, *, query: bool = True) -> date | None:
     for a query parameter, a 422 for a body field."""
     if raw is None:
         return None
-    kind = "Parametr" if query else "Pole"
-    kind_en = "Parameter" if query else "Field"
-    error = bad_request if query else invalid
     try:
         if not DAY_PATTERN.fullmatch(raw):
             raise ValueError(raw)
         day = date.fromisoformat(raw)
     except ValueError:
-        raise error(
-            "wrong_type" if query else "invalid_date",
-            f"{kind} „{name}” musi być datą RRRR-MM-DD.",
-            f"{kind_en} '{name}' must be a date YYYY-MM-DD.",
+        raise (
+            ValidationFailed("wrong_type", "parameter_date", name=name)
+            if query
+            else ValidationFailed("invalid_date", name=name)
         ) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise error(
+        raise ValidationFailed(
             "out_of_range",
-            f"{kind} „{name}” musi być datą od {FIRST_DAY} do {LAST_DAY}.",
-            f"{kind_en} '{name}' must be a date from {FIRST_DAY} to {LAST_DAY}.",
+            "parameter_date" if query else "date",
+            name=name,
+            first=FIRST_DAY,
+            last=LAST_DAY,
         )
     return day
 
 
-def stale() -> ApiError:
-    return workflow.conflict(
-        "Zgłoszenie zmienił w międzyczasie ktoś inny. Sprawdź jego obecny stan.",
-        "Someone else changed the report meanwhile. Check its current state.",
-    )
+def stale() -> StaleReport:
+    return StaleReport()
+
+
+def _status_names(status: str) -> dict[str, str]:
+    """A status's names, as a message names it (`status_pl`, `status_en`)."""
+    return {"status_pl": statuses.name_pl(status), "status_en": statuses.name_en(status)}
 
 
 # --- changes ------------------------------------------------------------------
@@ -257,7 +244,7 @@ def change_status(
     body = known_fields(body, frozenset({"status", "version", "note", "institution"}))
     given = body.get("status")
     if not isinstance(given, str):
-        raise wrong_type("status", "tekstu", "a string")
+        raise wrong_type("status", "string")
     # A release-1 Polish label is still accepted (the route adds the Deprecation header).
     code, _ = statuses.to_code(given)
     to = code or given
@@ -303,46 +290,24 @@ def mark_duplicate(
     body = known_fields(body, frozenset({"original_id", "version", "note"}))
     original_id = body.get("original_id")
     if not isinstance(original_id, str):
-        raise wrong_type("original_id", "tekstu", "a string")
+        raise wrong_type("original_id", "string")
     version = _version(body)
     note = _text(body, "note")
     if original_id == report.id:
-        raise invalid(
-            "self_duplicate",
-            "Zgłoszenie nie może być duplikatem samego siebie.",
-            "A report cannot duplicate itself.",
-        )
+        raise ValidationFailed("self_duplicate")
     original = store.get(original_id) if looks_like_report_id(original_id) else None
     if original is None:
-        raise invalid(
-            "unknown_original",
-            "Nie ma zgłoszenia, którego to miałoby być duplikatem.",
-            "There is no such original report.",
-        )
+        raise ValidationFailed("unknown_original")
     if not scope.may_view(original) or original.unit_id != report.unit_id:
         raise forbidden()
     if report.status not in workflow.DUPLICATE_FROM:
-        raise workflow.conflict(
-            f"Zgłoszenia o statusie „{statuses.name_pl(report.status)}” nie można oznaczyć "
-            "jako duplikat.",
-            f"A report in status '{statuses.name_en(report.status)}' cannot be marked as a "
-            "duplicate.",
-        )
+        raise Conflict("duplicate_from", **_status_names(report.status))
     if original.status in workflow.CLOSED:
-        raise invalid(
-            "original_closed",
-            f"Zgłoszenie {original.id} jest zamknięte („{statuses.name_pl(original.status)}”): "
-            "duplikat musi wskazywać otwarte zgłoszenie.",
-            f"Report {original.id} is closed ('{statuses.name_en(original.status)}'): a "
-            "duplicate must point to an open report.",
+        raise ValidationFailed(
+            "original_closed", report_id=original.id, **_status_names(original.status)
         )
     if _leads_to(store, original, report.id):
-        raise invalid(
-            "duplicate_cycle",
-            f"Zgłoszenie {original.id} samo prowadzi do tego zgłoszenia: duplikaty nie mogą "
-            "tworzyć cyklu.",
-            f"Report {original.id} itself leads back to this one: duplicates cannot form a cycle.",
-        )
+        raise ValidationFailed("duplicate_cycle", report_id=original.id)
     entry = _entry(
         scope,
         report,
@@ -367,11 +332,7 @@ def assign(store: ReportStore, scope: Scope, report: Report, body: Any, now: dat
     version = _version(body)
     assignee = _text(body, "assignee", MAX_LINE, multiline=False)
     if report.status in workflow.CLOSED:
-        raise workflow.conflict(
-            f"Zgłoszenie jest zamknięte („{statuses.name_pl(report.status)}”): nie przydziela "
-            "się go.",
-            f"The report is closed ('{statuses.name_en(report.status)}'): it cannot be assigned.",
-        )
+        raise Conflict("assign_closed", **_status_names(report.status))
     entry = _entry(scope, report, now, "assign", note=assignee)
     store.change(report, version, {"assignee": assignee}, entry)
 
@@ -413,22 +374,14 @@ def open_cursor(secret: bytes, binding: list[str], cursor: str | None) -> str | 
     return raw
 
 
-def _invalid_cursor() -> ApiError:
-    return bad_request(
-        "invalid_cursor",
-        "Nieprawidłowy kursor stronicowania: użyj „next_cursor” z odpowiedzi na to samo zapytanie.",
-        "Invalid page cursor: use the 'next_cursor' of an answer to the same query.",
-    )
+def _invalid_cursor() -> DomainError:
+    return ValidationFailed("invalid_cursor")
 
 
 def _query_text(params: dict[str, str], name: str, limit: int = 100) -> str | None:
     value = params.get(name)
     if value is not None and (len(value) > limit or not value.isprintable()):
-        raise bad_request(
-            "wrong_type",
-            f"Parametr „{name}” ma niedozwoloną wartość.",
-            f"Parameter '{name}' has a value that is not allowed.",
-        )
+        raise ValidationFailed("wrong_type", "parameter_value", name=name)
     return value
 
 
@@ -437,28 +390,15 @@ def pick_unit(scope: Scope, router: Router, reference: str | None) -> Unit:
     the own unit; an admin must choose."""
     if reference is None:
         if scope.own_unit is None:
-            raise bad_request(
-                "unit_required",
-                "Administrator wybiera jednostkę parametrem „unit”.",
-                "An admin chooses a unit with the 'unit' parameter.",
-            )
+            raise ValidationFailed("unit_required")
         return scope.own_unit
     if not UNIT_PATTERN.fullmatch(reference):
-        raise bad_request(
-            "wrong_type",
-            "Parametr „unit” musi być identyfikatorem jednostki lub kodem TERYT.",
-            "Parameter 'unit' must be a unit id or a TERYT code.",
-        )
+        raise ValidationFailed("wrong_type", "parameter_unit", name="unit")
     unit = router.unit_by_reference(reference)
     if unit is None:
-        raise bad_request("unknown_unit", "Nieznana jednostka.", "Unknown unit.")
+        raise ValidationFailed("unknown_unit")
     if unit not in scope.units:
-        raise ApiError(
-            403,
-            "forbidden",
-            f"Nie masz dostępu do jednostki {unit.name}.",
-            f"You have no access to {unit.name}.",
-        )
+        raise Forbidden("unit", unit=unit.name)
     return unit
 
 
@@ -483,36 +423,24 @@ def list_reports(
         # A code, or for one release a Polish label (the route adds the Deprecation header).
         status, _ = statuses.to_code(given_status)
         if status is None:
-            raise bad_request("unknown_status", "Nieznany status.", "Unknown status.")
+            raise ValidationFailed("unknown_status", "parameter")
     category = _query_text(params, "category")
     if category is not None and categories.get(category) is None:
-        raise bad_request("unknown_category", "Nieznana kategoria.", "Unknown category.")
+        raise ValidationFailed("unknown_category", "parameter")
     raw_limit = _query_text(params, "limit")
     if raw_limit is None:
         limit = 50
     elif LIMIT_PATTERN.fullmatch(raw_limit) and 1 <= int(raw_limit) <= MAX_PAGE:
         limit = int(raw_limit)
     else:
-        raise bad_request(
-            "wrong_type",
-            f"Parametr „limit” musi być liczbą całkowitą od 1 do {MAX_PAGE}.",
-            f"Parameter 'limit' must be a whole number from 1 to {MAX_PAGE}.",
-        )
+        raise ValidationFailed("wrong_type", "parameter_limit", name="limit", max_page=MAX_PAGE)
     start = _day(_query_text(params, "from"), "from")
     end = _day(_query_text(params, "to"), "to")
     if start and end and start > end:
-        raise bad_request(
-            "invalid_range",
-            "Data „from” jest późniejsza niż „to”.",
-            "The 'from' date is later than the 'to' date.",
-        )
+        raise ValidationFailed("invalid_range")
     overdue = _query_text(params, "overdue")
     if overdue not in (None, "true", "false"):
-        raise bad_request(
-            "wrong_type",
-            "Parametr „overdue” przyjmuje wartość true lub false.",
-            "Parameter 'overdue' takes the value true or false.",
-        )
+        raise ValidationFailed("wrong_type", "parameter_boolean", name="overdue")
     unit = pick_unit(scope, router, _query_text(params, "unit"))
     created_from = iso(_day_start(start)) if start else None
     created_to = iso(_day_start(end + timedelta(days=1))) if end else None
@@ -636,35 +564,23 @@ def record_consultation(
     code = body.get("category")
     category = categories.get(code) if isinstance(code, str) else None
     if category is None:
-        raise invalid("unknown_category", "Nieznana kategoria.", "Unknown category.")
+        raise ValidationFailed("unknown_category", "short")
     lat, lon = parse_point(body)
     raw_meeting = body.get("meeting_date")
     if raw_meeting is not None and not isinstance(raw_meeting, str):
-        raise wrong_type("meeting_date", "tekstu (daty RRRR-MM-DD)", "a string (YYYY-MM-DD)")
+        raise wrong_type("meeting_date", "date_string")
     place = _text(body, "meeting_place", MAX_LINE, multiline=False)
     if raw_meeting is None or not place:
-        raise invalid(
-            "missing_field",
-            "Podaj datę i miejsce spotkania lub debaty.",
-            "Give the date and place of the meeting or debate.",
-        )
+        raise ValidationFailed("missing_field", "meeting")
     meeting = _day(raw_meeting, "meeting_date", query=False)
     assert meeting is not None
     if meeting > now.astimezone(WARSAW).date():
-        raise invalid(
-            "meeting_in_future",
-            "Data spotkania nie może być w przyszłości.",
-            "The meeting cannot be in the future.",
-        )
+        raise ValidationFailed("meeting_in_future")
     description = _text(body, "description", MAX_DESCRIPTION)
     placement = router.place(lat, lon, category.code)
     own = scope.own_unit
     if own is None or placement.unit.id != own.id:
-        raise invalid(
-            "outside_unit",
-            f"Ten punkt obsługuje {placement.unit.name}, nie Twoja jednostka.",
-            f"This point is served by {placement.unit.name}, not your unit.",
-        )
+        raise ValidationFailed("outside_unit", unit=placement.unit.name)
     report = new_report(
         new_report_id(now),
         category.code,

@@ -13,7 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib import categories, plaintext, statuses, workflow
-from chalicelib.errors import ApiError, bad_request, invalid, known_fields, wrong_type
+from chalicelib.errors import (
+    DailyLimitReached,
+    ValidationFailed,
+    known_fields,
+    wrong_type,
+)
 from chalicelib.limits import limit_key, warsaw_day
 from chalicelib.units import Placement, parse_coordinate
 from chalicelib.values import (  # moved there (it imports no service); re-exported here
@@ -101,7 +106,7 @@ def _optional_str(body: dict[str, Any], name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise wrong_type(name, "tekstu", "a string")
+        raise wrong_type(name, "string")
     return value
 
 
@@ -112,17 +117,9 @@ def clean_description(raw: str) -> str | None:
     `MAX_DESCRIPTION` code points."""
     text = plaintext.clean(raw)
     if plaintext.has_forbidden_characters(text, multiline=True):
-        raise invalid(
-            "invalid_characters",
-            "Opis zawiera niedozwolone znaki sterujące (np. kierunkiem tekstu).",
-            "The description contains control characters (e.g. bidi) that are not allowed.",
-        )
+        raise ValidationFailed("invalid_characters")
     if len(text) > MAX_DESCRIPTION:
-        raise invalid(
-            "description_too_long",
-            f"Opis może mieć najwyżej {MAX_DESCRIPTION} znaków (ma {len(text)}).",
-            f"The description may have at most {MAX_DESCRIPTION} characters (it has {len(text)}).",
-        )
+        raise ValidationFailed("description_too_long", limit=MAX_DESCRIPTION, length=len(text))
     return text or None
 
 
@@ -136,14 +133,8 @@ _OCCURRED_AT = re.compile(
 )
 
 
-def _bad_datetime() -> ApiError:
-    return invalid(
-        "invalid_datetime",
-        "Pole „occurred_at” musi być datą i godziną w formacie ISO 8601, "
-        "np. 2026-07-01T18:30:00+02:00.",
-        "Field 'occurred_at' must be a date and time in ISO 8601 format, "
-        "e.g. 2026-07-01T18:30:00+02:00.",
-    )
+def _bad_datetime() -> ValidationFailed:
+    return ValidationFailed("invalid_datetime")
 
 
 def parse_occurred_at(raw: str, now: datetime) -> datetime:
@@ -163,14 +154,7 @@ def parse_occurred_at(raw: str, now: datetime) -> datetime:
     if match is None:
         raise _bad_datetime()
     if match["offset"] is None:
-        raise invalid(
-            "datetime_without_timezone",
-            "Pole „occurred_at” musi zawierać przesunięcie czasu obowiązujące wtedy w Polsce, "
-            "np. 2026-07-01T18:30:00+02:00 (czas letni) lub 2026-01-15T18:30:00+01:00 "
-            "(zimowy).",
-            "Field 'occurred_at' must include the UTC offset in force in Poland then, e.g. "
-            "2026-07-01T18:30:00+02:00 (summer time) or 2026-01-15T18:30:00+01:00 (winter).",
-        )
+        raise ValidationFailed("datetime_without_timezone")
     if "T" not in match["local"]:
         raise _bad_datetime()
     try:
@@ -179,27 +163,13 @@ def parse_occurred_at(raw: str, now: datetime) -> datetime:
     except (ValueError, OverflowError):
         raise _bad_datetime() from None
     if moment < EARLIEST_OCCURRENCE:
-        raise invalid(
-            "invalid_datetime",
-            "Data zdarzenia jest zbyt odległa.",
-            "The time of the event is too far in the past.",
-        )
+        raise ValidationFailed("invalid_datetime", "too_early")
     if moment > now + CLOCK_SKEW:
-        raise invalid(
-            "occurred_in_future",
-            "Data zdarzenia nie może być w przyszłości.",
-            "The time of the event cannot be in the future.",
-        )
+        raise ValidationFailed("occurred_in_future")
     in_force = warsaw_offset_at(moment)
     if match["offset"] not in ("Z", "+00:00", format_offset(in_force)):
         expected = format_offset(in_force)
-        raise invalid(
-            "wrong_utc_offset",
-            f"W tym momencie w Polsce obowiązywało przesunięcie {expected}, "
-            f"nie {match['offset']}: podaj czas z przesunięciem {expected} albo w UTC (Z).",
-            f"At that moment the offset in force in Poland was {expected}, "
-            f"not {match['offset']}: give the time with {expected} or in UTC (Z).",
-        )
+        raise ValidationFailed("wrong_utc_offset", expected=expected, given=match["offset"])
     return moment
 
 
@@ -207,14 +177,10 @@ def _days_of_week(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
-        raise wrong_type("days_of_week", "listy tekstów", "a list of strings")
+        raise wrong_type("days_of_week", "list_of_strings")
     unknown = [d for d in value if d not in DAYS_OF_WEEK]
     if unknown:
-        raise invalid(
-            "invalid_days_of_week",
-            "Pole „days_of_week” może zawierać tylko: " + ", ".join(DAYS_OF_WEEK) + ".",
-            "Field 'days_of_week' may only contain: " + ", ".join(DAYS_OF_WEEK) + ".",
-        )
+        raise ValidationFailed("invalid_days_of_week", allowed=", ".join(DAYS_OF_WEEK))
     return tuple(d for d in DAYS_OF_WEEK if d in value)
 
 
@@ -222,39 +188,25 @@ def parse_point(body: dict[str, Any]) -> tuple[float, float]:
     """`lat` and `lon` of a JSON body: missing is a 422, not a number a 400, out of range 422."""
     for name in ("lat", "lon"):
         if name not in body:
-            raise invalid(
-                "missing_field",
-                f"Brak wymaganego pola „{name}”.",
-                f"The required field '{name}' is missing.",
-            )
+            raise ValidationFailed("missing_field", name=name)
         value = body[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise wrong_type(name, "liczby", "a number")
+            raise wrong_type(name, "number")
     return parse_coordinate(body["lat"], "lat"), parse_coordinate(body["lon"], "lon")
 
 
 def parse_submission(body: Any, now: datetime) -> Submission:
-    """Validate a citizen's report; every problem is a 400 or 422 ApiError."""
+    """Validate a citizen's report; every problem is a ValidationFailed."""
     body = known_fields(body, SUBMISSION_FIELDS)
     if "category" not in body:
-        raise invalid(
-            "missing_field",
-            "Brak wymaganego pola „category”.",
-            "The required field 'category' is missing.",
-        )
+        raise ValidationFailed("missing_field", name="category")
     code = _optional_str(body, "category")
     category = categories.get(code or "")
     if category is None:
-        raise invalid(
-            "unknown_category",
-            "Nieznana kategoria zagrożenia. Listę podaje GET /v1/categories.",
-            "Unknown threat category. GET /v1/categories lists them.",
-        )
+        raise ValidationFailed("unknown_category")
     if not category.active:
-        raise invalid(
-            "inactive_category",
-            f"Kategorii „{category.name_pl}” nie można teraz wybrać.",
-            f"The category '{category.name_en}' cannot be chosen now.",
+        raise ValidationFailed(
+            "inactive_category", name_pl=category.name_pl, name_en=category.name_en
         )
     lat, lon = parse_point(body)
     description = _optional_str(body, "description")
@@ -266,11 +218,7 @@ def parse_submission(body: Any, now: datetime) -> Submission:
         # Deprecation header); stored as the code either way.
         time_of_day, _ = statuses.time_to_code(given_time)
     if given_time is not None and time_of_day is None:
-        raise invalid(
-            "invalid_time_of_day",
-            "Pole „time_of_day” musi mieć jedną z wartości: " + ", ".join(TIMES_OF_DAY) + ".",
-            "Field 'time_of_day' must be one of: " + ", ".join(TIMES_OF_DAY) + ".",
-        )
+        raise ValidationFailed("invalid_time_of_day", allowed=", ".join(TIMES_OF_DAY))
     return Submission(
         category=category.code,
         lat=lat,
@@ -286,11 +234,7 @@ def parse_idempotency_key(raw: str | None) -> str | None:
     if raw is None:
         return None
     if not 1 <= len(raw) <= 255 or not raw.isascii() or not raw.isprintable():
-        raise bad_request(
-            "invalid_idempotency_key",
-            "Nagłówek Idempotency-Key musi mieć od 1 do 255 drukowalnych znaków ASCII.",
-            "The Idempotency-Key header must have 1 to 255 printable ASCII characters.",
-        )
+        raise ValidationFailed("invalid_idempotency_key")
     return raw
 
 
@@ -386,28 +330,11 @@ def submit(
     if outcome is InsertOutcome.ID_TAKEN:
         first = storage.get(report_id)
         if first is None or first.request_hash != report.request_hash:
-            raise invalid(
-                "idempotency_key_reused",
-                "Ten klucz Idempotency-Key użyto już z inną treścią zgłoszenia.",
-                "This Idempotency-Key was already used with a different report.",
-            )
+            raise ValidationFailed("idempotency_key_reused")
         return Receipt(first, replayed=True)
     seconds = day.seconds_left(now)
-    hours, minutes = seconds // 3600, (seconds % 3600) // 60
     # Say what is counted: the client's network address (IPv6: its /64), not a device.
-    raise ApiError(
-        429,
-        "daily_limit",
-        "Z Twojego adresu internetowego (IP) wysłano już dzisiaj zgłoszenie: limit to jedno "
-        "zgłoszenie dziennie z jednego adresu IP (dla IPv6 z jednej sieci /64), wspólny dla "
-        "wszystkich urządzeń na tym łączu. Kolejne możesz wysłać po północy czasu polskiego "
-        f"(za {hours} godz. {minutes} min). W nagłych sytuacjach dzwoń pod 112.",
-        "A report has already been sent today from your internet (IP) address: the limit is "
-        "one report a day per IP address (for IPv6 per /64 network), shared by every device "
-        "on that connection. You can send another after midnight, Polish time "
-        f"(in {hours} h {minutes} min). In an emergency call 112.",
-        headers={"Retry-After": str(seconds)},
-    )
+    raise DailyLimitReached(seconds)
 
 
 def receipt_body(report: Report, secret: bytes) -> dict[str, Any]:

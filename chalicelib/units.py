@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib import categories
-from chalicelib.errors import ApiError, bad_request, invalid
+from chalicelib.errors import OnWater, OutsideDeployment, OutsidePoland, ValidationFailed
 from chalicelib.geo import ABROAD, WATER, Powiat, PowiatIndex, TerritoryIndex
 
 # The derived zones beside powiaty.geojson (infra/prg.py writes them).
@@ -73,35 +73,24 @@ class UnitConfigError(ValueError):
     pass
 
 
-def on_water_error() -> ApiError:
+def on_water_error() -> OnWater:
     """422 "on_water": a category not about water, on Polish waters beyond the shore."""
     names = [c for c in categories.CATEGORIES if c.code in WATER_CATEGORIES and c.active]
-    return invalid(
-        "on_water",
-        "Punkt leży na polskich wodach morskich (zatoka lub morze terytorialne), z dala od "
-        "brzegu. Przyjmujemy tu tylko zgłoszenia kategorii dotyczących wody: "
-        + ", ".join(f"„{c.name_pl}”" for c in names)
-        + ".",
-        "The point lies on Polish sea waters (a bay or the territorial sea), away from the "
-        "shore. Only categories about water can be reported here: "
-        + ", ".join(f"'{c.name_en}'" for c in names)
-        + ".",
+    return OnWater(
+        ", ".join(f"„{c.name_pl}”" for c in names),
+        ", ".join(f"'{c.name_en}'" for c in names),
     )
 
 
 def parse_coordinate(value: float, name: str) -> float:
-    """A latitude ("lat") or longitude ("lon") in range, or a 422 ApiError."""
+    """A latitude ("lat") or longitude ("lon") in range, else `invalid_coordinates`."""
     limit = 90.0 if name == "lat" else 180.0
     try:
         value = float(value)
     except OverflowError:  # an integer too large for a float
         value = math.inf
     if not math.isfinite(value) or not -limit <= value <= limit:
-        raise invalid(
-            "invalid_coordinates",
-            f"Pole „{name}” musi być liczbą od {-limit:g} do {limit:g}.",
-            f"Field '{name}' must be a number from {-limit:g} to {limit:g}.",
-        )
+        raise ValidationFailed("invalid_coordinates", name=name, low=-limit, high=limit)
     return value
 
 
@@ -120,17 +109,9 @@ def parse_point_query(lat: str | None, lon: str | None) -> tuple[float, float]:
     point = []
     for name, raw in (("lat", lat), ("lon", lon)):
         if raw is None or not raw.strip():
-            raise invalid(
-                "missing_field",
-                f"Brak wymaganego parametru „{name}”.",
-                f"The required parameter '{name}' is missing.",
-            )
+            raise ValidationFailed("missing_field", "parameter", name=name)
         if not _DECIMAL.fullmatch(raw):
-            raise bad_request(
-                "wrong_type",
-                f"Parametr „{name}” musi być liczbą.",
-                f"Parameter '{name}' must be a number.",
-            )
+            raise ValidationFailed("wrong_type", "parameter_number", name=name)
         point.append(parse_coordinate(float(raw), name))
     return point[0], point[1]
 
@@ -296,16 +277,11 @@ class Router:
         """The powiat serving a point in Poland (the rules: docs/ARCHITECTURE.md).
 
         On open water only a water category, or None (any: who would serve a
-        report there), is placed. Raises a 422 ApiError ("outside_poland",
-        "on_water").
+        report there), is placed. Raises OutsidePoland or OnWater.
         """
         powiat, on_water = self.find(lat, lon)
         if powiat is None:
-            raise invalid(
-                "outside_poland",
-                "Punkt leży poza granicami Polski. Zgłoszenia przyjmujemy tylko z terenu Polski.",
-                "The point lies outside Poland. Only places in Poland can be reported.",
-            )
+            raise OutsidePoland()
         if on_water and category is not None and category not in WATER_CATEGORIES:
             raise on_water_error()
         return powiat
@@ -314,21 +290,13 @@ class Router:
         """The powiat, unit and garrison of a point this deployment serves.
 
         `category` is the report's category code; None asks who would serve a
-        report of any category there. Raises a 422 ApiError for points outside
-        Poland ("outside_poland"), on water for a category not about water
-        ("on_water"), or served elsewhere ("outside_deployment").
+        report of any category there. Raises OutsidePoland, OnWater (on water for a category
+        not about water) or OutsideDeployment (served elsewhere).
         """
         powiat = self.locate(lat, lon, category)
         garrison = self.garrisons[self._garrison_of[powiat.teryt]]
         if garrison.id not in self.served:
-            raise ApiError(
-                422,
-                "outside_deployment",
-                f"Ten punkt obsługuje {garrison.headquarters} (garnizon {garrison.id}), "
-                "nie ta instancja mapy.",
-                f"This point is served by {garrison.headquarters} (garrison {garrison.id}), "
-                "not by this deployment.",
-            )
+            raise OutsideDeployment(garrison.id, garrison.headquarters)
         return Placement(powiat, self._unit_of[powiat.teryt], garrison)
 
     def unit_by_reference(self, reference: str) -> Unit | None:

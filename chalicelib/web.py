@@ -1,4 +1,5 @@
-"""Adapting HTTP to the domain: JSON bodies, client addresses, error responses."""
+"""Adapting HTTP to the domain: JSON bodies, query parameters, client addresses, and the one
+middleware that answers every refusal as an RFC 9457 problem (chalicelib/problems.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,17 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalice import Response
+from chalice import Chalice, Response
+from chalice.app import ChaliceUnhandledError, ChaliceViewError, Request
 
-from chalicelib.errors import ApiError, StorageUnavailable, bad_request, storage_unavailable
+from chalicelib import problems
+from chalicelib.errors import (
+    DomainError,
+    OutcomeUnknown,
+    Refused,
+    StorageUnavailable,
+    ValidationFailed,
+)
 from chalicelib.limits import UNREADABLE, parse_address
 from chalicelib.observability import logger
 
@@ -48,50 +57,27 @@ def _shown_key(key: str) -> str:
 def parse_json_body(
     raw: bytes | str | None, content_type: str | None, content_encoding: str | None = None
 ) -> Any:
-    """The request's JSON value, or an ApiError: 415 not `application/json` or a
+    """The request's JSON value, or a ValidationFailed: 415 not `application/json` or a
     `Content-Encoding` other than `identity` (a compressed body is not decoded: refused rather
     than read as it stands), 413 over
     `MAX_BODY_BYTES`, 400 `malformed_json` (not JSON, not UTF-8, NaN/Infinity, too deep) or
     400 `duplicate_key` (a key repeated in any object, at any depth)."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            "Treść żądania musi być w formacie JSON (Content-Type: application/json).",
-            "The request body must be JSON (Content-Type: application/json).",
-        )
+        raise ValidationFailed("unsupported_media_type")
     if (content_encoding or "identity").strip().lower() != "identity":
-        raise ApiError(
-            415,
-            "unsupported_content_encoding",
-            "Treść żądania nie może być kompresowana (Content-Encoding).",
-            "The request body must not be compressed (Content-Encoding).",
-        )
+        raise ValidationFailed("unsupported_content_encoding")
     if raw is not None and len(raw) > MAX_BODY_BYTES:
-        raise ApiError(
-            413,
-            "body_too_large",
-            f"Treść żądania może mieć najwyżej {MAX_BODY_BYTES // 1024} KiB.",
-            f"The request body may be at most {MAX_BODY_BYTES // 1024} KiB.",
-        )
+        raise ValidationFailed("body_too_large", max_kib=MAX_BODY_BYTES // 1024)
     try:
         # NaN and Infinity are not JSON, whatever Python's parser allows.
         return json.loads(
             raw or b"", parse_constant=_reject_constant, object_pairs_hook=_unique_keys
         )
     except _DuplicateKey as e:
-        raise bad_request(
-            "duplicate_key",
-            f"Klucz {_shown_key(e.key)} występuje w obiekcie JSON więcej niż raz.",
-            f"The key {_shown_key(e.key)} appears more than once in a JSON object.",
-        ) from None
+        raise ValidationFailed("duplicate_key", key=_shown_key(e.key)) from None
     except (ValueError, RecursionError):
-        raise bad_request(
-            "malformed_json",
-            "Treść żądania nie jest poprawnym dokumentem JSON (UTF-8).",
-            "The request body is not a valid JSON document (UTF-8).",
-        ) from None
+        raise ValidationFailed("malformed_json") from None
 
 
 def query_params(raw: Mapping[str, str] | None, allowed: frozenset[str]) -> dict[str, str]:
@@ -106,27 +92,15 @@ def query_params(raw: Mapping[str, str] | None, allowed: frozenset[str]) -> dict
         return {}
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise bad_request(
-            "unknown_parameter",
-            "Nieznany parametr: " + ", ".join(unknown[:5]) + ".",
-            "Unknown parameter: " + ", ".join(unknown[:5]) + ".",
-        )
+        raise ValidationFailed("unknown_parameter", names=", ".join(unknown[:5]))
     getlist = getattr(raw, "getlist", None)
     repeated = sorted(name for name in raw if callable(getlist) and len(getlist(name)) > 1)
     if repeated:
-        raise bad_request(
-            "duplicate_parameter",
-            "Parametr podany więcej niż raz: " + ", ".join(repeated[:5]) + ".",
-            "A parameter given more than once: " + ", ".join(repeated[:5]) + ".",
-        )
+        raise ValidationFailed("duplicate_parameter", names=", ".join(repeated[:5]))
     params = {name: raw[name] for name in raw}
     empty = sorted(name for name, value in params.items() if value == "")
     if empty:
-        raise bad_request(
-            "empty_parameter",
-            "Parametr bez wartości: " + ", ".join(empty[:5]) + ".",
-            "A parameter without a value: " + ", ".join(empty[:5]) + ".",
-        )
+        raise ValidationFailed("empty_parameter", names=", ".join(empty[:5]))
     return params
 
 
@@ -170,62 +144,122 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
     )
 
 
-def error_response(error: ApiError) -> Response:
-    return json_response(error.status, error.body(), error.headers)
+def problem_response(problem: problems.ProblemResponse) -> Response:
+    headers: dict[str, str | list[str]] = {**problem.headers}
+    body = problem.payload().decode("utf-8")
+    return Response(body=body, status_code=problem.status, headers=headers)
 
 
-def api_view(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Turn domain errors into their JSON answers; an unknown failure is logged, not leaked."""
+def _path(request: Request | None) -> str | None:
+    """The path the client asked for (not Chalice's route template), without the query."""
+    if request is None:
+        return None
+    # API Gateway's event has it as `path` (without the stage); Chalice's local gateway
+    # only in the request context.
+    event = request.to_original_event()
+    path = event.get("path") or event.get("requestContext", {}).get("path")
+    return path if isinstance(path, str) else request.path
 
+
+def answer(
+    error: DomainError, request: Request | None, headers: Mapping[str, str] | None = None
+) -> Response:
+    """`error` as the problem response to `request` (its path, its Accept-Language)."""
+    language = request.headers.get("accept-language") if request is not None else None
+    return problem_response(
+        problems.render(error, instance=_path(request), accept_language=language, headers=headers)
+    )
+
+
+class ViewFailed(ChaliceUnhandledError):
+    """Carries a view's exception past Chalice's own catch-all, which would answer it with a
+    bare 500 before any middleware saw it: only ChaliceUnhandledError reaches middleware."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _reaching_middleware(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
+    def raising(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
-        except ApiError as e:
-            return error_response(e)
-        except StorageUnavailable as e:
-            log.exception("DynamoDB unavailable")
-            return error_response(storage_unavailable(e))
-        except Exception:
-            log.exception("unexpected failure")
-            return error_response(
-                ApiError(
-                    500,
-                    "internal_error",
-                    "Wystąpił nieoczekiwany błąd. Spróbuj ponownie później.",
-                    "An unexpected error occurred. Please try again later.",
-                )
-            )
+        except (ChaliceUnhandledError, ChaliceViewError):
+            raise
+        except Exception as e:
+            raise ViewFailed(e) from e
 
-    return wrapper
+    return raising
 
 
-def normalise_framework_error(response: Response) -> Response:
+class Api(Chalice):
+    """Chalice with `problem_middleware` registered for "http", always the innermost
+    middleware (next to the views, so that every other one sees a response, never an
+    exception), and every route's exceptions reaching it: no route needs a decorator of its
+    own for errors."""
+
+    def __init__(self, app_name: str, **kwargs: Any) -> None:
+        super().__init__(app_name, **kwargs)
+        self.register_middleware(problem_middleware, "http")
+
+    def register_middleware(self, func: Callable[..., Any], event_type: str = "all") -> None:
+        super().register_middleware(func, event_type)
+        # Chalice calls middleware in registration order, the last registered innermost.
+        self.middleware_handlers.sort(key=lambda handler: handler[0] is problem_middleware)
+
+    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        register = super().route(path, **kwargs)
+
+        def declare(view: Callable[..., Any]) -> Callable[..., Any]:
+            register(_reaching_middleware(view))
+            return view
+
+        return declare
+
+
+def problem_middleware(request: Request, get_response: Callable[..., Response]) -> Response:
+    """The one place an API error becomes a response: a DomainError is its problem
+    (problems.PROBLEMS), StorageUnavailable a 503 (logged), anything else a 500 (logged, never
+    shown); Chalice's own answers (405 with `Allow`, a 500 of its own) get the same format."""
+    try:
+        return normalise_framework_error(get_response(request), request)
+    except ViewFailed as failed:
+        error = failed.error
+    if isinstance(error, DomainError):
+        return answer(error, request)
+    if isinstance(error, StorageUnavailable):
+        log.exception("DynamoDB unavailable", exc_info=error)
+        return answer(problems.unavailable(isinstance(error, OutcomeUnknown)), request)
+    log.exception("unexpected failure", exc_info=error)
+    return answer(Refused("internal_error"), request)
+
+
+def normalise_framework_error(response: Response, request: Request | None = None) -> Response:
     """Give Chalice's own errors (405 for a method a route does not declare, with `Allow`;
-    415, ...) our error format, the Polish message in Polish."""
+    its 500 for an exception it caught, whose text is never shown) the problem format."""
     body = response.body
-    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
-        code = str(body.get("Code"))
+    if response.status_code < 400 or problems.MEDIA_TYPE in str(
+        response.headers.get("Content-Type", "")
+    ):
+        return response
+    allow = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
+    if response.status_code >= 500:
+        return answer(Refused("internal_error"), request)
+    if isinstance(body, dict) and "Code" in body:
         message = str(body.get("Message", ""))
-        allow = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
         if response.status_code == 405:
             method = message.rpartition(":")[2].strip()  # Chalice: "Unsupported method: X"
-            error = ApiError(
-                405,
-                "method_not_allowed",
-                f"Nieobsługiwana metoda: {method}.",
-                f"Unsupported method: {method}.",
-                headers=allow,
-            )
-        else:
-            error = ApiError(
-                response.status_code,
-                code,
-                "Nieobsługiwane żądanie.",
-                "Unsupported request: " + message,
-                headers=allow,
-            )
-        return error_response(error)
+            return answer(Refused("method_not_allowed", method=method), request, allow)
+        language = request.headers.get("accept-language") if request is not None else None
+        problem = problems.render(
+            Refused("unsupported_request", reason=message),
+            instance=_path(request),
+            accept_language=language,
+            status=response.status_code,
+            headers=allow,
+        )
+        return problem_response(problem)
     return response
 
 

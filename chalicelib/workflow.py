@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from chalicelib import plaintext, statuses
-from chalicelib.errors import ApiError, invalid
+from chalicelib.errors import (
+    RoleRequired,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from chalicelib.limits import WARSAW
 
 # The status codes and their catalogue live in chalicelib/statuses.py (names, colours,
@@ -71,26 +75,15 @@ def may_act(role: str, action: str) -> bool:
     return action in ROLE_ACTIONS.get(role, frozenset())
 
 
-_REFUSALS = {
-    STATUS: ("zmieniać statusów zgłoszeń", "change reports' statuses"),
-    NOTE: ("dodawać notatek", "add notes"),
-    DUPLICATE: ("oznaczać duplikatów", "mark duplicates"),
-    ASSIGN: ("przydzielać zgłoszeń (tylko koordynator)", "assign reports (coordinators only)"),
-    CONSULTATION: ("rejestrować zgłoszeń z konsultacji", "record consultations"),
-}
+# The actions whose refusal names them (problems.PROBLEMS["role_required"]).
+_REFUSABLE = frozenset({STATUS, NOTE, DUPLICATE, ASSIGN, CONSULTATION})
 
 
 def require(role: str, action: str) -> None:
     """Raise 403 `role_required` unless the role matrix lets `role` perform `action`."""
     if may_act(role, action):
         return
-    pl, en = _REFUSALS.get(action, ("tego zrobić", "do this"))
-    raise ApiError(
-        403,
-        "role_required",
-        f"Twoja rola ({role}) nie pozwala {pl}.",
-        f"Your role ({role}) may not {en}.",
-    )
+    raise RoleRequired(action if action in _REFUSABLE else "", role=role)
 
 
 def may(role: str, least: str) -> bool:
@@ -127,39 +120,26 @@ def report_actions(status: str, role: str) -> list[str]:
     return [a for a in REPORT_ACTIONS if may_act(role, a) and possible[a]]
 
 
-def conflict(message_pl: str, message_en: str) -> ApiError:
-    return ApiError(409, "conflict", message_pl, message_en)
-
-
 def check_transition(status: str, to: str, role: str, institution: str | None) -> None:
-    """Raise a 409 (or 422) ApiError unless `role` may move a report from `status` to `to`."""
+    """Raise TransitionNotAllowed (or another refusal) unless `role` may move a report from
+    `status` to `to`."""
     if to not in STATUSES:
-        raise invalid(
-            "unknown_status",
-            f"Nieznany status „{to}”.",
-            f"Unknown status '{to}'.",
-        )
+        raise ValidationFailed("unknown_status", status=to)
     require(role, STATUS)
     least = TRANSITIONS.get((status, to))
     if least is None:
-        raise conflict(
-            f"Nie można zmienić statusu z „{statuses.name_pl(status)}” na "
-            f"„{statuses.name_pl(to)}”.",
-            f"A report cannot go from '{statuses.name_en(status)}' to '{statuses.name_en(to)}'.",
+        raise TransitionNotAllowed(
+            status,
+            to,
+            from_status_pl=statuses.name_pl(status),
+            from_status_en=statuses.name_en(status),
+            to_status_pl=statuses.name_pl(to),
+            to_status_en=statuses.name_en(to),
         )
     if not may(role, least):
-        raise ApiError(
-            403,
-            "role_required",
-            "Tę zmianę statusu może wykonać tylko koordynator.",
-            "Only a coordinator may make this status change.",
-        )
+        raise RoleRequired("coordinator_transition", role=role)
     if to == CONFIRMED_HANDED_OVER and plaintext.is_blank(institution or ""):
-        raise invalid(
-            "institution_required",
-            "Podaj instytucję, której przekazano sprawę.",
-            "Name the institution the matter was handed to.",
-        )
+        raise ValidationFailed("institution_required")
 
 
 def due_at(

@@ -4,9 +4,10 @@ Requests are routed, authorized and handled by Chalice's own local gateway
 (`chalice.local.LocalGateway`), as `chalice local` does; `make run` starts this instead
 because, in front of the same app:
 
-- an unknown path is a 404 and an officer route without `Authorization` a 401, both in
-  the API's error format, as the deployment's gateway responses give them in AWS
-  (`infra/garrison_stack.GATEWAY_MESSAGES`; a test keeps the two alike), not
+- an unknown path is a 404 and an officer route without `Authorization` a 401, both
+  problems (RFC 9457) built by the API's own `problems.render`, as the deployment's
+  gateway responses give them in AWS (`infra/garrison_stack.GATEWAY_MESSAGES`; a test
+  keeps the two alike), not
   `403 {"message": "Missing Authentication Token"}`;
 - every HTTP method reaches the app, so one the API does not declare (TRACE, PUT, DELETE,
   OPTIONS, PATCH, ...) is its 405 in the error format with `Allow`, not the development
@@ -30,6 +31,7 @@ import logging
 import sys
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalice.app import Chalice
 from chalice.config import Config
@@ -45,37 +47,55 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
-from chalicelib.errors import ApiError
-from chalicelib.web import error_response, redact_credentials
+from chalicelib import problems
+from chalicelib.errors import DomainError
+from chalicelib.problems import refusal
+from chalicelib.web import redact_credentials
 
 BACKLOG = 128
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
 MAX_CHUNK_LINE = 1024
 
-# What API Gateway answers itself (the deployment's gateway responses, same texts).
-NOT_FOUND = (404, "not_found", "Nie ma takiego zasobu.", "Not found.")
-UNAUTHORIZED = (401, "unauthorized", "Wymagane zalogowanie.", "Sign-in required.")
-REJECTED = (403, "request_rejected", "Żądanie odrzucone.", "The request was rejected.")
-UNAVAILABLE = (500, "service_unavailable", "Usługa chwilowo niedostępna.", "Unavailable.")
+
+def _gateway(code: str, variant: str = "") -> tuple[int, str, str, str]:
+    error = refusal(code, variant)
+    polish, english = problems.message_of(error, "pl"), problems.message_of(error, "en")
+    return (problems.status_of(error), code, polish, english)
 
 
-def method_not_allowed(method: str, allow: str | None = None) -> ApiError:
-    headers = {"Allow": allow} if allow else {}
-    return ApiError(
-        405,
-        "method_not_allowed",
-        f"Nieobsługiwana metoda: {method}.",
-        f"Unsupported method: {method}.",
-        headers=headers,
+# What API Gateway answers itself (the deployment's gateway responses, same texts), from
+# the one table of refusals (chalicelib/problems.py).
+NOT_FOUND = _gateway("not_found", "gateway")
+UNAUTHORIZED = _gateway("unauthorized", "gateway")
+REJECTED = _gateway("request_rejected")
+UNAVAILABLE = _gateway("service_unavailable")
+
+
+def problem_answer(
+    error: DomainError,
+    target: str,
+    headers: Any,
+    *,
+    status: int | None = None,
+    allow: str | None = None,
+) -> problems.ProblemResponse:
+    """`error` as the problem answer to a request for `target` (its path is the `instance`,
+    never its query) with request `headers` (their Accept-Language)."""
+    return problems.render(
+        error,
+        instance=urlsplit(target).path,
+        accept_language=headers.get("accept-language"),
+        status=status,
+        headers={"Allow": allow} if allow else None,
     )
 
 
-def gateway_error(status: int, code: str, polish: str, english: str) -> ApiError:
-    return ApiError(status, code, polish, english, headers={"Cache-Control": "no-store"})
-
-
 class ChunkedBodyError(Exception):
-    """A chunked body that cannot be read: (status, code, Polish, English)."""
+    """A chunked body that cannot be read: its refusal is `error`."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.code)
+        self.error = error
 
 
 def read_chunked(stream: Any, limit: int) -> bytes:
@@ -83,9 +103,7 @@ def read_chunked(stream: Any, limit: int) -> bytes:
 
     Raises ChunkedBodyError: 400 for malformed chunking, 413 past `limit` bytes.
     """
-    malformed = ChunkedBodyError(
-        400, "malformed_body", "Nieczytelna treść żądania.", "The request body is malformed."
-    )
+    malformed = ChunkedBodyError(refusal("malformed_body"))
     body = bytearray()
     while True:
         line = stream.readline(MAX_CHUNK_LINE)
@@ -96,7 +114,7 @@ def read_chunked(stream: Any, limit: int) -> bytes:
         if size == 0:
             break
         if len(body) + size > limit:
-            raise ChunkedBodyError(413, "body_too_large", "Treść jest za duża.", "Too large.")
+            raise ChunkedBodyError(refusal("body_too_large", "gateway"))
         chunk = stream.read(size)
         if len(chunk) != size or stream.readline(3) not in (b"\r\n", b"\n"):
             raise malformed
@@ -147,29 +165,30 @@ class ApiRequestHandler(ChaliceRequestHandler):
             super()._generic_handle()
         except ChunkedBodyError as e:
             self.close_connection = True  # where the next request would start is unknown
-            response = error_response(gateway_error(*e.args)).to_dict()
-            self._send_http_response(response["statusCode"], response["headers"], response["body"])
+            problem = problem_answer(e.error, self.path, self.headers)
+            self._send_http_response(problem.status, problem.headers, problem.payload())
 
     # Chalice binds its own handler to these names; ours must answer them too.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         kind = error.headers.get("x-amzn-ErrorType")
+        status = None
         if isinstance(error, NotAuthorizedError):
-            api_error = gateway_error(*UNAUTHORIZED)
+            refused = refusal("unauthorized", "gateway")
         elif isinstance(error, ForbiddenError) and kind == "UnauthorizedException":
             # No route matched the path (API Gateway: MISSING_AUTHENTICATION_TOKEN).
             if self.command in self.declared_methods:
-                api_error = gateway_error(*NOT_FOUND)
+                refused = refusal("not_found", "gateway")
             else:
-                api_error = method_not_allowed(self.command)
+                refused = refusal("method_not_allowed", method=self.command)
         elif error.CODE < 500:
-            api_error = gateway_error(error.CODE, *REJECTED[1:])
+            refused, status = refusal("request_rejected"), error.CODE
         else:
-            api_error = gateway_error(*UNAVAILABLE)
-        response = error_response(api_error).to_dict()
-        headers = {**response["headers"], "x-amzn-RequestId": error.headers.get("x-amzn-RequestId")}
-        self._send_http_response(response["statusCode"], headers, response["body"])
+            refused = refusal("service_unavailable")
+        problem = problem_answer(refused, self.path, self.headers, status=status)
+        headers = {**problem.headers, "x-amzn-RequestId": error.headers.get("x-amzn-RequestId")}
+        self._send_http_response(problem.status, headers, problem.payload())
 
     def _send_http_response_with_body(
         self, code: int, headers: dict[str, Any], body: str | bytes

@@ -18,7 +18,6 @@ HTML 404 page, never S3's XML; other methods are a 405.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import urllib.error
@@ -28,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from infra.local_api import ChunkedBodyError, read_chunked
+from infra.local_api import ChunkedBodyError, problem_answer, read_chunked
 from infra.site_headers import security_headers
 
 # What CloudFront must forward to the API too (Authorization: the officers' tokens).
@@ -123,15 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body: bytes | None = read_chunked(self.rfile, MAX_BODY) or None
             except ChunkedBodyError as e:
                 self.close_connection = True
-                status, code, polish, english = e.args
-                payload = json.dumps(
-                    {"error": {"code": code, "message": polish, "message_en": english}}
-                ).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                problem = problem_answer(e.error, self.path, self.headers)
+                self._send(problem.status, problem.headers, problem.payload())
                 return
         else:
             length = min(int(self.headers.get("content-length") or 0), MAX_BODY)

@@ -56,7 +56,7 @@ def request(
 
 def error_of(status: int, headers: Any, body: bytes, expected: int) -> dict[str, str]:
     assert status == expected, body[:300]
-    assert headers["Content-Type"].startswith("application/json"), body[:300]
+    assert headers["Content-Type"] == "application/problem+json", body[:300]
     error = json.loads(body)["error"]
     assert error["code"] and error["message"] and error["message_en"]
     assert error["message"] != error["message_en"]
@@ -133,7 +133,7 @@ def test_a_method_the_api_does_not_declare_is_a_405_in_the_error_format(
         assert headers.get("Allow") == allow
     status, headers, body = request(base + path, "HEAD")  # no body, and no S3 XML
     assert (status, body) == (405, b"")
-    assert headers["Content-Type"].startswith("application/json")
+    assert headers["Content-Type"] == "application/problem+json"
 
 
 def test_the_site_server_passes_every_method_on_v1_to_the_api(stack: dict[str, Any]) -> None:

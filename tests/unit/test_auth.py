@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.auth import Identity, InvalidToken, TokenVerifier, authorize
 from chalicelib.errors import ApiError
+from chalicelib.problems import status_of
 from infra import dev_issuer
 
 
@@ -167,7 +168,7 @@ def test_claims_that_do_not_fit_the_deployment_are_refused(
 ) -> None:
     with pytest.raises(ApiError) as refused:
         authorize(_identity(role, unit, garrison), router, "read")
-    assert (refused.value.status, refused.value.code) == (403, "forbidden")
+    assert (status_of(refused.value), refused.value.code) == (403, "forbidden")
 
 
 def test_the_scope_is_the_own_unit_or_the_admins_garrison(router: Any) -> None:
@@ -193,7 +194,7 @@ def test_a_garrison_served_elsewhere_is_refused(router: Any) -> None:
     ):
         with pytest.raises(ApiError) as refused:
             authorize(identity, krakow_only, "read")
-        assert refused.value.status == 403
+        assert status_of(refused.value) == 403
 
 
 def test_the_role_matrix_is_applied_after_the_claims(router: Any) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.errors import ApiError
+from chalicelib.problems import message_of, status_of
 from chalicelib.units import Router
 
 # (country, place, lat, lon): towns and villages just across each land border.
@@ -173,9 +174,9 @@ def test_no_place_abroad_is_routed(
 ) -> None:
     with pytest.raises(ApiError) as refused:
         router.place(lat, lon, category)
-    assert refused.value.status == 422
+    assert status_of(refused.value) == 422
     assert refused.value.code == "outside_poland"
-    assert "poza granicami Polski" in refused.value.message_pl
+    assert "poza granicami Polski" in message_of(refused.value, "pl")
 
 
 def test_the_powiat_layer_alone_would_route_some_places_abroad(router: Router) -> None:

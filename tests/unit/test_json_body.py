@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from chalicelib.errors import ApiError
+from chalicelib.problems import message_of, render, status_of
 from chalicelib.web import parse_json_body
 
 JSON = "application/json"
@@ -29,9 +30,9 @@ def test_a_repeated_key_is_a_400_naming_it(raw: str, key: str) -> None:
         with pytest.raises(ApiError) as refused:
             parse_json_body(body, JSON)
         error = refused.value
-        assert (error.status, error.code) == (400, "duplicate_key")
-        assert f'"{key}"' in error.message_pl and f'"{key}"' in error.message_en
-        assert error.body()["error"]["message_en"] == error.message_en
+        assert (status_of(error), error.code) == (400, "duplicate_key")
+        assert f'"{key}"' in message_of(error, "pl") and f'"{key}"' in message_of(error, "en")
+        assert render(error).body["error"]["message_en"] == message_of(error, "en")
 
 
 @pytest.mark.parametrize(
@@ -52,10 +53,11 @@ def test_a_long_or_strange_repeated_key_is_shown_short_and_escaped() -> None:
     long_key = "k" * 300
     with pytest.raises(ApiError) as refused:
         parse_json_body(f'{{"{long_key}": 1, "{long_key}": 2}}', JSON)
-    assert len(refused.value.message_en) < 200
+    assert len(message_of(refused.value, "en")) < 200
     with pytest.raises(ApiError) as refused:
         parse_json_body('{"a\\u0000b": 1, "a\\u0000b": 2}', JSON)
-    assert "\x00" not in refused.value.message_pl and "\\u0000" in refused.value.message_pl
+    polish = message_of(refused.value, "pl")
+    assert "\x00" not in polish and "\\u0000" in polish
 
 
 def test_malformed_json_is_still_malformed_json() -> None:
@@ -69,7 +71,7 @@ def test_malformed_json_is_still_malformed_json() -> None:
 def test_a_compressed_body_is_refused_rather_than_read_as_it_stands(encoding):
     with pytest.raises(ApiError) as refused:
         parse_json_body('{"category": "vandalism"}', JSON, encoding)
-    assert (refused.value.status, refused.value.code) == (415, "unsupported_content_encoding")
+    assert (status_of(refused.value), refused.value.code) == (415, "unsupported_content_encoding")
 
 
 @pytest.mark.parametrize("encoding", [None, "identity", "Identity", " identity "])

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from chalicelib.errors import ApiError
+from chalicelib.problems import message_of, status_of
 from chalicelib.units import Router, UnitConfigError, load_garrisons, parse_unit_file
 
 
@@ -31,7 +32,7 @@ def test_points_outside_poland_are_refused(router: Router) -> None:
     for lat, lon in [(52.52, 13.405), (50.45, 30.52), (0.0, 0.0)]:  # Berlin, Kyiv, the ocean
         with pytest.raises(ApiError) as refused:
             router.place(lat, lon)
-        assert refused.value.status == 422
+        assert status_of(refused.value) == 422
         assert refused.value.code == "outside_poland"
 
 
@@ -65,9 +66,9 @@ def test_a_deployment_refuses_points_of_other_garrisons_naming_who_serves_them(
     assert krakow_only.place(50.0614, 19.9366).garrison.id == "malopolskie"
     with pytest.raises(ApiError) as refused:
         krakow_only.place(52.2297, 21.0122)
-    assert refused.value.status == 422
+    assert status_of(refused.value) == 422
     assert refused.value.code == "outside_deployment"
-    assert "Komenda Stołeczna Policji" in refused.value.message_pl
+    assert "Komenda Stołeczna Policji" in message_of(refused.value, "pl")
     assert {u.garrison for u in krakow_only.units} == {"malopolskie"}
     assert len(krakow_only.units) == 22
 

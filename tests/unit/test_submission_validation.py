@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from chalicelib.errors import ApiError
+from chalicelib.problems import message_of, status_of
 from chalicelib.reports import (
     idempotent_report_id,
     new_report_id,
@@ -91,9 +92,9 @@ def test_bad_reports_are_refused_with_a_clear_bilingual_error(
 ) -> None:
     with pytest.raises(ApiError) as refused:
         parse_submission(body, NOW)
-    assert (refused.value.status, refused.value.code) == (status, code)
-    assert refused.value.message_pl and refused.value.message_en
-    assert refused.value.message_pl != refused.value.message_en
+    assert (status_of(refused.value), refused.value.code) == (status, code)
+    assert message_of(refused.value, "pl") and message_of(refused.value, "en")
+    assert message_of(refused.value, "pl") != message_of(refused.value, "en")
 
 
 TEXT_CASES = json.loads((Path(__file__).parents[1] / "text_cases.json").read_text("utf-8"))
@@ -134,8 +135,9 @@ def test_invisible_characters_at_the_ends_do_not_count_towards_the_limit(text: s
 def test_a_time_without_an_offset_is_refused_so_no_wall_time_is_guessed(wall: str) -> None:
     with pytest.raises(ApiError) as refused:
         parse_submission({**VALID, "occurred_at": wall}, NOW)
-    assert (refused.value.status, refused.value.code) == (422, "datetime_without_timezone")
-    assert "+02:00" in refused.value.message_pl and "+01:00" in refused.value.message_en
+    assert (status_of(refused.value), refused.value.code) == (422, "datetime_without_timezone")
+    assert "+02:00" in message_of(refused.value, "pl")
+    assert "+01:00" in message_of(refused.value, "en")
 
 
 def test_a_time_with_an_offset_is_that_instant() -> None:
@@ -214,9 +216,9 @@ def test_an_offset_other_than_utc_or_the_one_in_force_in_warsaw_is_refused(
 ) -> None:
     with pytest.raises(ApiError) as refused:
         parse_submission({**VALID, "occurred_at": text}, NOW)
-    assert (refused.value.status, refused.value.code) == (422, "wrong_utc_offset")
-    assert f"obowiązywało przesunięcie {in_force}" in refused.value.message_pl
-    assert in_force in refused.value.message_en
+    assert (status_of(refused.value), refused.value.code) == (422, "wrong_utc_offset")
+    assert f"obowiązywało przesunięcie {in_force}" in message_of(refused.value, "pl")
+    assert in_force in message_of(refused.value, "en")
 
 
 @pytest.mark.parametrize(
@@ -243,7 +245,7 @@ def test_an_offset_other_than_utc_or_the_one_in_force_in_warsaw_is_refused(
 def test_anything_but_strict_iso_8601_is_refused(text: str) -> None:
     with pytest.raises(ApiError) as refused:
         parse_submission({**VALID, "occurred_at": text}, NOW)
-    assert (refused.value.status, refused.value.code) == (422, "invalid_datetime")
+    assert (status_of(refused.value), refused.value.code) == (422, "invalid_datetime")
 
 
 @pytest.mark.parametrize(

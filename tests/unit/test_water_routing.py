@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib import categories
 from chalicelib.errors import ApiError
+from chalicelib.problems import message_of, status_of
 from chalicelib.units import WATER_CATEGORIES, Router
 
 # (water body, lat, lon, teryt of the nearest coastal powiat)
@@ -95,11 +96,11 @@ def test_other_categories_on_open_water_are_refused_saying_why(
     for category in NOT_WATER:
         with pytest.raises(ApiError) as refused:
             router.place(lat, lon, category)
-        assert refused.value.status == 422
+        assert status_of(refused.value) == 422
         assert refused.value.code == "on_water"
-        assert "wodach" in refused.value.message_pl
-        assert "Miejsca niebezpieczne na wodach" in refused.value.message_pl
-        assert "Polish sea waters" in refused.value.message_en
+        assert "wodach" in message_of(refused.value, "pl")
+        assert "Miejsca niebezpieczne na wodach" in message_of(refused.value, "pl")
+        assert "Polish sea waters" in message_of(refused.value, "en")
 
 
 def test_the_issues_example_a_dangerous_water_report_in_zatoka_pucka(router: Router) -> None:
@@ -125,7 +126,7 @@ def test_the_open_sea_and_the_neighbours_waters_are_refused(
 ) -> None:
     with pytest.raises(ApiError) as refused:
         router.place(lat, lon, category)
-    assert refused.value.status == 422
+    assert status_of(refused.value) == 422
     assert refused.value.code == "outside_poland"
 
 
