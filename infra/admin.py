@@ -123,6 +123,12 @@ def _remind_overdue(settings: Settings, env: dict[str, str], out: Any) -> int:
     from chalicelib import overdue
     from chalicelib.deployment import Deployment
 
+    if _in_aws(env) and not env.get("KMZB_PANEL_URL"):
+        # Locally the panel is make run's; a garrison's officers need its real address.
+        raise AdminError(
+            "set KMZB_PANEL_URL to the garrison's officer panel (the stack's PanelUrl output): "
+            "the summaries link to it"
+        )
     sent = overdue.remind(Deployment(settings).reminders)
     if not sent["units"]:
         print("no overdue reports: no summaries sent", file=out)

@@ -90,3 +90,14 @@ def test_a_function_that_links_to_the_panel_needs_its_address() -> None:
 def test_a_malformed_number_is_a_configuration_error(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({"KMZB_CLIENT_KEY_SECRET": "x" * 16, name: value})
+
+
+def test_the_admins_reminders_against_aws_need_the_real_panel_address() -> None:
+    import io
+
+    from infra.admin import AdminError, _remind_overdue, settings_from_environment
+
+    env = {"KMZB_TOPIC_ARN_PREFIX": AWS["KMZB_TOPIC_ARN_PREFIX"], "KMZB_STATE_DIR": "/nonexistent"}
+    settings = settings_from_environment(env)
+    with pytest.raises(AdminError, match="KMZB_PANEL_URL"):
+        _remind_overdue(settings, env, io.StringIO())
