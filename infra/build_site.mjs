@@ -12,10 +12,11 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import * as esbuild from "esbuild";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const SITE = path.join(ROOT, "static_site");
 const SHIMS = path.join(ROOT, "infra", "site_shims");
 const LEAFLET = path.join(ROOT, "node_modules", "leaflet", "dist");
@@ -200,7 +201,7 @@ export async function buildSite(out) {
   return report;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1] ?? "")) {
   const out = path.resolve(process.argv[2] ?? path.join(ROOT, "build", "site"));
   const report = await buildSite(out);
   await fs.writeFile(path.join(path.dirname(out), `${path.basename(out)}-assets.json`),
