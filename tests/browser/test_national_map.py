@@ -11,7 +11,7 @@ import json
 
 from playwright.sync_api import Page, Route, expect
 
-from chalicelib import categories
+from chalicelib import categories, statuses
 from infra.engines import PROJECT_ROOT
 from infra.national_stack import MANIFEST, NATIONAL_CONFIG, GarrisonSite, national_manifest
 from tests.browser.conftest import Stack
@@ -36,6 +36,8 @@ def national_site(page: Page) -> list[str]:
         "/config.json": NATIONAL_CONFIG,
         f"/{MANIFEST}": national_manifest(sites),
         "/v1/categories": categories.catalogue(),
+        # The national stack serves the status catalogue as a static file too (board: STATUSES).
+        "/v1/statuses": statuses.catalogue(),
     }
     refused: list[str] = []
 
