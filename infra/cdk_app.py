@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from infra.engines import PROJECT_ROOT
+from infra.paths import PROJECT_ROOT
 
 DEPLOYMENTS = PROJECT_ROOT / "infra" / "deployments.json"
 PLACEHOLDER_ACCOUNT = "123456789012"
@@ -38,6 +38,22 @@ def _region() -> str:
 
 def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = None) -> list[str]:
     """Synthesize the stacks (all, or those named) into outdir; their ids, in order."""
+    # Chalice's construct packages the app into ./chalice.out: a folder of this build's own,
+    # so that two builds at once (make synth beside a test) never remove each other's.
+    # Chalice also puts each stage's environment in os.environ to import the app: put back.
+    outdir = outdir.resolve()
+    here, environment = os.getcwd(), dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="kmzb-synth-") as scratch:
+        os.chdir(scratch)
+        try:
+            return _build(outdir, only, data_dir)
+        finally:
+            os.chdir(here)
+            os.environ.clear()
+            os.environ.update(environment)
+
+
+def _build(outdir: Path, only: list[str] | None, data_dir: Path | None) -> list[str]:
     import aws_cdk as cdk
 
     from chalicelib.units import load_garrisons
@@ -87,7 +103,7 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
         stack = GarrisonStack(
             app,
             g.id,
-            units=garrison_units(g.id, data),
+            unit_ids=[u.id for u in garrison_units(g.id, data)],
             headquarters=g.headquarters,
             options=options,
             env=environment,
@@ -126,8 +142,6 @@ def build(outdir: Path, only: list[str] | None = None, data_dir: Path | None = N
         _edge_logs(app, "national", national_account, national_stack)
         built += ["national-edge", "national", "national-edge-logs"]
     app.synth()
-    # Chalice's construct packages into ./chalice.out; the assets are staged in outdir now.
-    shutil.rmtree(Path.cwd() / "chalice.out", ignore_errors=True)
     return built
 
 

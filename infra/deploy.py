@@ -1,9 +1,10 @@
 """`make deploy GARRISON=<slug>` and `make deploy-national`: the CDK CLI, after checks.
 
 It fails early, and says why, when no AWS credentials are at hand, when the
-garrison is unknown, or when the garrison's unit file does not pass
-`kmzb-admin units check`. Everything else (bootstrap, approval of IAM changes,
-rollback on failure) is the CDK CLI's and CloudFormation's; see docs/DEPLOY.md.
+garrison is unknown, when the garrison's unit file does not pass
+`kmzb-admin units check`, or when .chalice/ holds more than the local stage.
+Everything else (bootstrap, approval of IAM changes, rollback on failure) is the
+CDK CLI's and CloudFormation's; see docs/DEPLOY.md.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from chalicelib.units import UnitConfigError
-from infra.engines import PROJECT_ROOT
+from infra.paths import PROJECT_ROOT
 
 CDK = PROJECT_ROOT / "node_modules" / ".bin" / "cdk"
 EXIT_BAD_INPUT = 2
@@ -60,6 +61,14 @@ def deploy(stack: str, extra: Sequence[str] = (), env: dict[str, str] | None = N
         from infra.unit_config import garrison_units
 
         garrison_units(stack, PROJECT_ROOT / "data")  # raises with the unit file's problems
+    from infra.stages import stale_chalice_files
+
+    stale = stale_chalice_files()
+    if stale:  # an old checkout's stage would be merged over the generated one
+        raise DeployError(
+            f".chalice/ holds more than the local stage ({', '.join(stale)}); "
+            "see python -m infra.stages --check"
+        )
     account, region = caller_account()
     print(f"Deploying kmzb-{stack} to account {account}, region {region}.", file=sys.stderr)
     env.update(KMZB_STACKS=stack, CDK_DEFAULT_ACCOUNT=account, CDK_DEFAULT_REGION=region)

@@ -1,8 +1,8 @@
 """The data the deployed functions read, placed where Chalice packages it.
 
 Chalice copies `vendor/` to the root of the deployment package, so
-`vendor/kmzb_data/` becomes `/var/task/kmzb_data/` (KMZB_DATA_DIR of every
-garrison stage, see infra.stages). It holds the boundary data the router needs
+`vendor/kmzb_data/` becomes `/var/task/kmzb_data/` (chalicelib.contract.LAMBDA_DATA_DIR,
+every garrison stage's KMZB_DATA_DIR). It holds the boundary data the router needs
 and each garrison's unit configuration: the admin's file in infra/units/, or the
 default one derived from the boundary data. `vendor/` is git-ignored: boundary
 data is not ours to commit.
@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from infra.engines import PROJECT_ROOT
+from infra.paths import PROJECT_ROOT
 
 VENDOR_DATA = PROJECT_ROOT / "vendor" / "kmzb_data"
 

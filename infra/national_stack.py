@@ -3,7 +3,7 @@
 The national distribution serves the map from its own private bucket and routes
 `/feeds/<garrison>/*` to each garrison's bucket (origin access control; each
 garrison's bucket policy lets this distribution read its feed, see
-GarrisonStack._bucket). The map reads `/feeds/national.json`, which names every
+infra/constructs/site.py). The map reads `/feeds/national.json`, which names every
 garrison's pointer, so the page, the pointers and the feeds share one origin.
 """
 
@@ -15,17 +15,17 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
 from chalicelib import categories
-from infra import stages
-from infra.protection import ReservedConcurrency, log_bucket, skip_deployment_helper_policy
+from chalicelib.contract import site_bucket_name
+from infra.constructs import KmzbStack
+from infra.protection import ReservedConcurrency, log_bucket
 from infra.site_distribution import (
-    STATIC_SITE,
     private_bucket,
     security_headers_policy,
     site_distribution,
+    site_files,
     static_files,
 )
 
@@ -43,7 +43,7 @@ class GarrisonSite:
 
     @property
     def bucket_name(self) -> str:
-        return f"{stages.names(self.garrison)['bucket_prefix']}{self.account}-{self.region}"
+        return site_bucket_name(self.garrison, self.account, self.region)
 
 
 def national_manifest(garrisons: list[GarrisonSite]) -> dict[str, object]:
@@ -61,7 +61,7 @@ def national_manifest(garrisons: list[GarrisonSite]) -> dict[str, object]:
     }
 
 
-class NationalStack(cdk.Stack):
+class NationalStack(KmzbStack):
     def __init__(
         self,
         scope: Construct,
@@ -115,25 +115,18 @@ class NationalStack(cdk.Stack):
             web_acl_arn=web_acl_arn,
             additional_behaviors=feeds,
         )
-        deployment = s3_deployment.BucketDeployment(
+        site_files(
             self,
-            "SiteFiles",
-            sources=[
-                s3_deployment.Source.asset(
-                    str(STATIC_SITE), exclude=["config.json", "officer", "officer/*"]
-                ),
-                s3_deployment.Source.json_data("config.json", NATIONAL_CONFIG),
-                s3_deployment.Source.json_data(MANIFEST, national_manifest(garrisons)),
-                # The map names categories from the API's catalogue; here it is a static file.
-                s3_deployment.Source.json_data("v1/categories", categories.catalogue()),
-            ],
-            destination_bucket=bucket,
-            prune=True,
+            bucket=bucket,
             distribution=distribution,
-            distribution_paths=["/*"],
-            memory_limit=512,
+            generated={
+                "config.json": NATIONAL_CONFIG,
+                MANIFEST: national_manifest(garrisons),
+                # The map names categories from the API's catalogue; here it is a static file.
+                "v1/categories": categories.catalogue(),
+            },
+            skip=["officer", "officer/*"],
         )
-        skip_deployment_helper_policy(deployment)
         cdk.CfnOutput(self, "SiteUrl", value=f"https://{distribution.distribution_domain_name}")
         cdk.CfnOutput(
             self,

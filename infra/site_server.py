@@ -27,27 +27,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from chalicelib.contract import FORWARDED_HEADERS, RETURNED_HEADERS
 from infra.local_api import ChunkedBodyError, problem_answer, read_chunked
 from infra.site_headers import security_headers
 
-# What CloudFront must forward to the API too (Authorization: the officers' tokens).
-PASSED_HEADERS = (
-    "authorization",
-    "content-type",
-    "content-encoding",
-    "idempotency-key",
-    "accept",
-    "accept-language",
-)
-RETURNED_HEADERS = (
-    "Content-Type",
-    "Cache-Control",
-    "ETag",
-    "Retry-After",
-    "Location",
-    "Idempotent-Replayed",
-    "Allow",
-)
+# What CloudFront forwards to the API and what it returns: the deployment's own lists.
+PASSED_HEADERS = FORWARDED_HEADERS
 MAX_BODY = 64 * 1024
 SITE_METHODS = ("GET", "HEAD")
 # A browser revalidating its copy of a page (Cache-Control: no-cache) asks with these; the

@@ -1,14 +1,19 @@
-"""The Chalice stages: one per garrison plus `local`, each with its own least-privilege policy.
+"""A garrison's Chalice stage, made at synthesis: configuration and least-privilege policy.
 
-    python -m infra.stages           # rewrite .chalice/config.json and .chalice/policy-*.json
-    python -m infra.stages --check   # exit 1 if they differ from what this module says
+.chalice/config.json (committed) holds only the `local` stage. A garrison's stage is
+`chalice_stage(garrison, ...)`: infra.constructs.api passes it to Chalice's CDK construct
+when the stack is synthesized (so `make synth` and `make deploy` make it), and its IAM
+policy is written to build/chalice/policy-<garrison>.json (git-ignored), the file the
+construct's `chalice package` reads. Every name a garrison's resources carry is fixed by
+chalicelib.contract.resource_names, so that the policy can name each resource instead of
+`*`. Chalice's generated policy cannot see pynamodb's or powertools' calls, hence
+`autogen_policy: false`.
 
-Every name a garrison's resources carry is fixed here (tables, topics, queues,
-bucket, secret), so that the IAM policy can name each resource instead of `*`.
-Chalice's generated policy cannot see pynamodb's or powertools' calls, hence
-`autogen_policy: false` and a policy file per stage. Values known only once the
-stack exists (the stream's ARN, the bucket, the user pool) are added per stack by
-`infra.garrison_stack` on top of the environment written here.
+    python -m infra.stages           # write every garrison's policy file (to read them)
+    python -m infra.stages --check   # exit 1 if .chalice/ holds more than the local stage
+
+The check matters: a garrison's stage left in .chalice/config.json (an old checkout's)
+would be merged by Chalice under the generated one, its per-function settings first.
 """
 
 from __future__ import annotations
@@ -19,37 +24,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from infra.engines import PROJECT_ROOT
+from chalicelib.contract import API_STAGE, LAMBDA_DATA_DIR, resource_names
+from infra.paths import PROJECT_ROOT
 
 CHALICE_DIR = PROJECT_ROOT / ".chalice"
-LAMBDA_DATA_DIR = "/var/task/kmzb_data"  # vendor/kmzb_data in the package (infra.lambda_data)
-# Log retention is set by the stack (infra.garrison_stack): Chalice 1.34's
+GENERATED_DIR = PROJECT_ROOT / "build" / "chalice"
+# Log retention is set by the stack (infra.constructs.api): Chalice 1.34's
 # log_retention_in_days names the API handler's log group after a resource that does not exist.
 LOG_RETENTION_DAYS = 90
 ACCOUNT_REGION = "*:*"  # a stage is deployable to any account and region; names stay exact
+# What .chalice/config.json holds: `chalice local` and the tests' in-process app.
+LOCAL_CONFIG = {
+    "version": "2.0",
+    "app_name": "kmzb",
+    "stages": {
+        "local": {
+            "api_gateway_stage": API_STAGE,
+            "environment_variables": {"KMZB_STAGE": "local"},
+        }
+    },
+}
 
-
-def names(garrison: str) -> dict[str, str]:
-    """The names of a garrison's resources; the bucket gets `-<account>-<region>` appended."""
-    prefix = f"kmzb-{garrison}"
-    return {
-        "reports_table": f"{prefix}-reports",
-        "limits_table": f"{prefix}-limits",
-        "idempotency_table": f"{prefix}-idempotency",
-        "audit_table": f"{prefix}-audit",
-        "topic_prefix": f"{prefix}-unit-",
-        "admin_topic": f"{prefix}-admins",
-        "stream_dead_letters": f"{prefix}-reports-stream-dlq",
-        "notification_dead_letters": f"{prefix}-notifications-dlq",
-        "bucket_prefix": f"{prefix}-site-",
-        "secret": f"kmzb/{garrison}/client-key",
-        "origin_secret": f"kmzb/{garrison}/origin-verify",
-        "panel_client_parameter": f"/kmzb/{garrison}/panel-client-id",
-    }
+names = resource_names  # the former home of the names (infra.stages.names)
 
 
 def environment(garrison: str) -> dict[str, str]:
-    n = names(garrison)
+    """The functions' environment in a garrison's stage (before what only the stack knows)."""
+    n = resource_names(garrison)
     return {
         "KMZB_STAGE": garrison,
         "KMZB_GARRISONS": garrison,
@@ -75,7 +76,7 @@ def _arn(service: str, resource: str) -> str:
 
 def policy(garrison: str) -> dict[str, Any]:
     """What the garrison's functions may do, resource by resource."""
-    n = names(garrison)
+    n = resource_names(garrison)
     tables = [n["reports_table"], n["limits_table"], n["idempotency_table"], n["audit_table"]]
     table_arns = [_arn("dynamodb", f"table/{t}") for t in tables]
     bucket = f"arn:aws:s3:::{n['bucket_prefix']}*"
@@ -165,61 +166,64 @@ def policy(garrison: str) -> dict[str, Any]:
     }
 
 
-def stage(garrison: str) -> dict[str, Any]:
+def chalice_stage(
+    garrison: str, stack_values: dict[str, str], out: Path = GENERATED_DIR
+) -> dict[str, Any]:
+    """The stage configuration of a garrison for Chalice's construct: `stack_values` (the
+    environment only the stack knows) over `environment(garrison)`; writes its policy file."""
+    out.mkdir(parents=True, exist_ok=True)
+    policy_file = out / f"policy-{garrison}.json"
+    text = json.dumps(policy(garrison), indent=2) + "\n"
+    if not policy_file.exists() or policy_file.read_text("utf-8") != text:
+        policy_file.write_text(text, "utf-8")
     return {
-        "api_gateway_stage": "api",
+        "api_gateway_stage": API_STAGE,
         "api_gateway_endpoint_type": "REGIONAL",  # CloudFront in front is the only CDN
         "autogen_policy": False,
-        "iam_policy_file": f"policy-{garrison}.json",
+        "iam_policy_file": str(policy_file),  # absolute: Chalice joins it to .chalice/
         "xray": True,
         "lambda_memory_size": 512,
-        "lambda_timeout": 30,
-        "environment_variables": environment(garrison),
-        "lambda_functions": {
-            "on_report_change": {"lambda_timeout": 120},
-            "refresh_feeds": {"lambda_timeout": 120},
-            "remind_overdue": {"lambda_timeout": 300},
-        },
+        "lambda_timeout": 30,  # longer ones: infra.constructs.api.FUNCTION_TIMEOUTS
+        "environment_variables": {**environment(garrison), **stack_values},
     }
 
 
-def files(slugs: list[str]) -> dict[Path, str]:
-    """Every file this module owns, path → content."""
-    config = {
-        "version": "2.0",
-        "app_name": "kmzb",
-        "stages": {
-            "local": {
-                "api_gateway_stage": "api",
-                "environment_variables": {"KMZB_STAGE": "local"},
-            },
-            **{slug: stage(slug) for slug in slugs},
-        },
-    }
-    out = {CHALICE_DIR / "config.json": json.dumps(config, indent=2, ensure_ascii=False) + "\n"}
-    for slug in slugs:
-        out[CHALICE_DIR / f"policy-{slug}.json"] = json.dumps(policy(slug), indent=2) + "\n"
-    return out
+def stale_chalice_files(chalice_dir: Path = CHALICE_DIR) -> list[str]:
+    """What in .chalice/ is not the local stage's: a config that differs from LOCAL_CONFIG,
+    policy files (each garrison's is generated into build/chalice/)."""
+    stale = []
+    config = chalice_dir / "config.json"
+    try:
+        current = json.loads(config.read_text("utf-8"))
+    except (OSError, ValueError):
+        current = None
+    if current != LOCAL_CONFIG:
+        stale.append(config.name)
+    stale += sorted(p.name for p in chalice_dir.glob("policy-*.json"))
+    return stale
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only compare")
+    parser.add_argument("--check", action="store_true", help="only check .chalice/")
     parser.add_argument("--data-dir", type=Path, default=PROJECT_ROOT / "data")
     args = parser.parse_args(argv)
-    stale = []
+    if args.check:
+        stale = stale_chalice_files()
+        if stale:
+            print(
+                f".chalice/ holds more than the local stage: {', '.join(stale)} (a garrison's "
+                "stage and policy are generated at synthesis: keep only the local stage, "
+                "see infra/stages.py)",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
     from infra.unit_config import garrison_slugs
 
-    for path, content in files(garrison_slugs(args.data_dir)).items():
-        current = path.read_text("utf-8") if path.exists() else None
-        if current == content:
-            continue
-        stale.append(path.name)
-        if not args.check:
-            path.write_text(content, "utf-8")
-    if args.check and stale:
-        print(f"out of date: {', '.join(stale)} (run python -m infra.stages)", file=sys.stderr)
-        return 1
+    for slug in garrison_slugs(args.data_dir):
+        chalice_stage(slug, {})
+    print(f"policies in {GENERATED_DIR}")
     return 0
 
 

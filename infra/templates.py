@@ -13,16 +13,18 @@ fails the command.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from infra.engines import PROJECT_ROOT
+from infra.paths import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "build" / "templates"
 CDK_OUT = PROJECT_ROOT / "build" / "cdk.out"
@@ -62,16 +64,28 @@ def lint(paths: list[Path]) -> subprocess.CompletedProcess[str]:
 def synth(only: list[str] | None = None, out: Path = TEMPLATES) -> list[Path]:
     from infra.cdk_app import build
 
-    shutil.rmtree(CDK_OUT, ignore_errors=True)
-    stacks = build(CDK_OUT, only)
+    # A synthesis of its own, then put in place: two at once (make synth beside a test) never
+    # read each other's half-written cloud assembly.
+    CDK_OUT.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix="cdk.out.", dir=CDK_OUT.parent))
+    stacks = build(fresh, only)
     out.mkdir(parents=True, exist_ok=True)
     expanded_paths = []
     for stack in stacks:
-        template = json.loads((CDK_OUT / f"{stack}.template.json").read_text("utf-8"))
+        template = json.loads((fresh / f"{stack}.template.json").read_text("utf-8"))
         (out / f"{stack}.json").write_text(json.dumps(template, indent=1), "utf-8")
         path = out / f"{stack}.expanded.json"
         path.write_text(json.dumps(expand(template), indent=1), "utf-8")
         expanded_paths.append(path)
+    for attempt in range(5):  # another synthesis may put its own in place meanwhile
+        old = CDK_OUT.with_name(f"{fresh.name}.old{attempt}")
+        with contextlib.suppress(FileNotFoundError):
+            CDK_OUT.rename(old)
+        shutil.rmtree(old, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            fresh.rename(CDK_OUT)
+            break
+    shutil.rmtree(fresh, ignore_errors=True)  # only if it never got in place
     return expanded_paths
 
 

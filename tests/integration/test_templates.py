@@ -7,7 +7,9 @@ tests synthesize them first.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 
 from chalicelib import categories
+from chalicelib.contract import resource_names
 from chalicelib.deployment import Deployment, Settings
 from chalicelib.errors import ApiError
 from infra import site_headers, stages
@@ -91,7 +94,7 @@ def test_no_table_without_recovery_and_encryption(templates: dict[str, Any]) -> 
     for stack in SLUGS:
         tables = resources(templates[stack], "AWS::DynamoDB::Table")
         names = {t["Properties"]["TableName"]: t["Properties"] for t in tables.values()}
-        n = stages.names(stack)
+        n = resource_names(stack)
         expected = [n["reports_table"], n["limits_table"], n["idempotency_table"], n["audit_table"]]
         assert sorted(names) == sorted(expected)
         for name, props in names.items():
@@ -166,15 +169,62 @@ def test_no_iam_statement_grants_everything_on_dynamodb_sns_or_s3(
     assert checked > 100  # the functions' roles, bucket deployment, queue and bucket policies
 
 
-def test_the_functions_policy_is_the_stages_hand_written_one(expanded: dict[str, Any]) -> None:
+def test_the_functions_policy_is_the_generated_one_and_nothing_generated_is_committed(
+    expanded: dict[str, Any],
+) -> None:
     roles = resources(expanded["malopolskie"], "AWS::IAM::Role")
     api_role = roles["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     assert api_role == stages.policy("malopolskie")
+    generated = json.loads((stages.GENERATED_DIR / "policy-malopolskie.json").read_text("utf-8"))
+    assert generated == api_role
+    # Only the local stage is in .chalice/; garrisons' stages and policies are made at synthesis.
     config = json.loads((PROJECT_ROOT / ".chalice" / "config.json").read_text("utf-8"))
-    assert set(config["stages"]) == {"local", *SLUGS}
-    for slug in SLUGS:
-        assert config["stages"][slug]["autogen_policy"] is False
-    assert stages.main(["--check"]) == 0, "run python -m infra.stages"
+    assert set(config["stages"]) == {"local"}
+    assert stages.main(["--check"]) == 0, "keep only the local stage in .chalice/"
+    tracked = subprocess.run(
+        ["git", "ls-files", ".chalice", "build"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert tracked == [".chalice/config.json"]
+    ignored = subprocess.run(
+        ["git", "check-ignore", ".chalice/policy-malopolskie.json", "build/chalice/x.json"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert len(ignored) == 2
+
+
+def test_the_stage_check_finds_what_an_old_checkout_left_in_chalice(tmp_path: Path) -> None:
+    chalice = tmp_path / ".chalice"
+    chalice.mkdir()
+    config = chalice / "config.json"
+    config.write_text(json.dumps(stages.LOCAL_CONFIG), "utf-8")
+    assert stages.stale_chalice_files(chalice) == []
+    old = {**stages.LOCAL_CONFIG, "stages": {"local": {}, "malopolskie": {"lambda_timeout": 3}}}
+    config.write_text(json.dumps(old), "utf-8")
+    assert stages.stale_chalice_files(chalice) == ["config.json"]
+    config.write_text(json.dumps(stages.LOCAL_CONFIG), "utf-8")
+    (chalice / "policy-opolskie.json").write_text("{}", "utf-8")
+    assert stages.stale_chalice_files(chalice) == ["policy-opolskie.json"]
+    config.unlink()
+    assert stages.stale_chalice_files(chalice) == ["config.json", "policy-opolskie.json"]
+
+
+def test_every_function_has_the_stages_memory_timeout_and_tracing(
+    templates: dict[str, Any],
+) -> None:
+    from infra.constructs.api import CHALICE_FUNCTIONS, FUNCTION_TIMEOUTS
+
+    for stack in SLUGS:
+        for function in CHALICE_FUNCTIONS:
+            props = templates[stack]["Resources"][function]["Properties"]
+            assert props["Timeout"] == FUNCTION_TIMEOUTS.get(function, 30), (stack, function)
+            assert props["MemorySize"] == 512 and props["Tracing"] == "Active", (stack, function)
+            assert props["Environment"]["Variables"]["KMZB_STAGE"] == stack
 
 
 def test_each_garrisons_topics_match_its_units(templates: dict[str, Any]) -> None:
@@ -183,9 +233,9 @@ def test_each_garrisons_topics_match_its_units(templates: dict[str, Any]) -> Non
             t["Properties"]["TopicName"]
             for t in resources(templates[stack], "AWS::SNS::Topic").values()
         }
-        prefix = stages.names(stack)["topic_prefix"]
+        prefix = resource_names(stack)["topic_prefix"]
         units = {prefix + u.id for u in garrison_units(stack, DATA)}
-        assert topics == units | {stages.names(stack)["admin_topic"]}, stack
+        assert topics == units | {resource_names(stack)["admin_topic"]}, stack
         for topic in resources(templates[stack], "AWS::SNS::Topic").values():
             assert topic["Properties"]["KmsMasterKeyId"], stack
 
@@ -198,7 +248,7 @@ def test_undeliverable_notifications_have_a_dead_letter_queue_sns_may_write(
         q["Properties"]["QueueName"]: name
         for name, q in resources(template, "AWS::SQS::Queue").items()
     }
-    dead_letters = queues[stages.names("malopolskie")["notification_dead_letters"]]
+    dead_letters = queues[resource_names("malopolskie")["notification_dead_letters"]]
     policies = [
         s
         for _, s in statements(template)
@@ -271,9 +321,9 @@ def test_the_api_goes_through_the_distribution_with_the_officers_token(
     names = {
         s["Properties"]["Name"] for s in resources(template, "AWS::SecretsManager::Secret").values()
     }
-    assert stages.names("malopolskie")["origin_secret"] in names
+    assert resource_names("malopolskie")["origin_secret"] in names
     environment = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
-    assert environment["KMZB_ORIGIN_SECRET_NAME"] == stages.names("malopolskie")["origin_secret"]
+    assert environment["KMZB_ORIGIN_SECRET_NAME"] == resource_names("malopolskie")["origin_secret"]
     assert "RestAPI" in json.dumps(api_origin["DomainName"])
     site_origin = origins[distribution["DefaultCacheBehavior"]["TargetOriginId"]]
     assert site_origin["OriginAccessControlId"]  # the bucket is read through OAC only
@@ -321,7 +371,7 @@ def test_functions_read_the_hmac_secret_and_the_panel_client_by_name(
     templates: dict[str, Any],
 ) -> None:
     template = templates["malopolskie"]
-    n = stages.names("malopolskie")
+    n = resource_names("malopolskie")
     (secret,) = [
         s["Properties"]
         for s in resources(template, "AWS::SecretsManager::Secret").values()
@@ -346,7 +396,7 @@ def test_alarms_reach_the_admins_and_logs_are_kept_a_while(templates: dict[str, 
     admin_topic = next(
         name
         for name, t in resources(template, "AWS::SNS::Topic").items()
-        if t["Properties"]["TopicName"] == stages.names("malopolskie")["admin_topic"]
+        if t["Properties"]["TopicName"] == resource_names("malopolskie")["admin_topic"]
     )
     # Which alarms there are: tests/integration/test_templates_monitoring.py.
     alarms = resources(template, "AWS::CloudWatch::Alarm").values()
@@ -453,21 +503,49 @@ def test_an_admins_unit_file_and_the_national_distribution_shape_the_stack(
 
 
 def deployed_files(stack: str) -> dict[str, Path]:
-    """The files a stack's BucketDeployment puts in its bucket (its directory assets)."""
+    """The files a stack's BucketDeployments put in its bucket, by key (their folder assets)."""
     manifest = json.loads((CDK_OUT / f"{stack}.assets.json").read_text("utf-8"))
+    folders = {
+        destination["objectKey"]: CDK_OUT / asset["source"]["path"]
+        for asset in manifest["files"].values()
+        for destination in asset["destinations"].values()
+    }
+    template = json.loads((CDK_OUT / f"{stack}.template.json").read_text("utf-8"))
     files: dict[str, Path] = {}
-    for asset in manifest["files"].values():
-        folder = CDK_OUT / asset["source"]["path"]
-        if folder.is_dir() and not (folder / "index.py").exists():  # not the deployer's code
-            files.update({str(f.relative_to(folder)): f for f in folder.rglob("*") if f.is_file()})
+    for deployment in resources(template, "Custom::CDKBucketDeployment").values():
+        props = deployment["Properties"]
+        prefix = props.get("DestinationBucketKeyPrefix", "")
+        for key in props["SourceObjectKeys"]:
+            folder = folders[key]
+            files.update(
+                {
+                    prefix + f.relative_to(folder).as_posix(): f
+                    for f in folder.rglob("*")
+                    if f.is_file()
+                }
+            )
     return files
+
+
+LOCAL_REFERENCE = re.compile(r'(?:src|href)="(?![a-z]+:|#|//)([^"]+\.(?:js|css))"')
+
+
+def referenced_key(page: str, reference: str) -> str:
+    """The bucket key a page's reference names (relative to the page's folder, or rooted)."""
+    if reference.startswith("/"):
+        return reference[1:]
+    return posixpath.normpath(page.removesuffix("index.html") + reference)
 
 
 def test_the_sites_deploy_the_map_and_their_configuration(templates: dict[str, Any]) -> None:
     garrison = deployed_files("malopolskie")
-    assert {"index.html", "app.js", "officer/index.html", "vendor/leaflet/leaflet.js"} <= set(
-        garrison
-    )
+    assert {"index.html", "officer/index.html", "config.json"} <= set(garrison)
+    # Every script and style sheet a page loads is deployed beside it.
+    for page in ("index.html", "officer/index.html"):
+        loaded = LOCAL_REFERENCE.findall(garrison[page].read_text("utf-8"))
+        assert loaded, page
+        for reference in loaded:
+            assert referenced_key(page, reference) in garrison, (page, reference)
     # Values known at deployment (the user pool's domain and client) are markers until then;
     # BucketDeployment puts them in, JSON-quoted.
     text = re.sub(
@@ -482,6 +560,8 @@ def test_the_sites_deploy_the_map_and_their_configuration(templates: dict[str, A
 
     national = deployed_files("national")
     assert "index.html" in national and not any(n.startswith("officer/") for n in national)
+    for reference in LOCAL_REFERENCE.findall(national["index.html"].read_text("utf-8")):
+        assert referenced_key("index.html", reference) in national, reference
     assert json.loads(national["config.json"].read_text("utf-8")) == {
         "manifest": "/feeds/national.json",
         "reporting": False,
@@ -492,3 +572,139 @@ def test_the_sites_deploy_the_map_and_their_configuration(templates: dict[str, A
     ]
     catalogue = json.loads(national["v1/categories"].read_text("utf-8"))
     assert catalogue == categories.catalogue()
+
+
+def test_invalidations_put_a_star_only_at_the_end_of_a_path(templates: dict[str, Any]) -> None:
+    """CloudFront takes `*` only as a path's last character ("/*.js" invalidates nothing)."""
+    checked = 0
+    for stack, template in templates.items():
+        for name, deployment in resources(template, "Custom::CDKBucketDeployment").items():
+            for path in deployment["Properties"].get("DistributionPaths", []):
+                assert path.startswith("/") and "*" not in path[:-1], (stack, name, path)
+                checked += 1
+    assert checked >= len(STACKS)
+
+
+def built_site(root: Path) -> Path:
+    for name, text in {
+        "index.html": "<html>",
+        "officer/index.html": "<html>",
+        "robots.txt": "User-agent: *",
+        "assets/app-3F2A9C1D.js": "export {}",
+        "assets/officer-9C1D3F2A.css": "body{}",
+        "assets/chunks/shared-77AA00BB.js": "export {}",
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, "utf-8")
+    return root
+
+
+def test_a_built_site_invalidates_its_unhashed_paths_only(tmp_path: Path) -> None:
+    from infra.site_distribution import invalidation_paths
+
+    root = built_site(tmp_path / "site")
+    assert invalidation_paths(root, [], ["config.json"]) == [
+        "/",
+        "/config.json",
+        "/index.html",
+        "/officer/",
+        "/officer/index.html",
+        "/robots.txt",
+    ]
+    national = invalidation_paths(root, ["officer", "officer/*"], ["config.json", "v1/categories"])
+    assert national == ["/", "/config.json", "/index.html", "/robots.txt", "/v1/categories"]
+    (tmp_path / "plain").mkdir()
+    assert invalidation_paths(tmp_path / "plain", [], ["config.json"]) == ["/*"]
+
+
+def test_hashed_assets_are_cached_for_a_year_and_never_pruned(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_cloudfront as cloudfront
+
+    from infra.constructs import KmzbStack
+    from infra.site_distribution import private_bucket, site_files
+
+    app = cdk.App(outdir=str(tmp_path / "out"))
+    stack = KmzbStack(
+        app, "sitetest", env=cdk.Environment(account="123456789012", region="eu-central-1")
+    )
+    distribution = cloudfront.Distribution.from_distribution_attributes(
+        stack, "Cdn", distribution_id="E2EXAMPLE", domain_name="d.cloudfront.net"
+    )
+    site_files(
+        stack,
+        bucket=private_bucket(stack),
+        distribution=distribution,
+        generated={"config.json": {"garrison": "test"}},
+        keep=["feeds/*"],
+        root=built_site(tmp_path / "site"),
+    )
+    template = app.synth().get_stack_by_name("sitetest").template
+    deployments = {
+        name.split("CustomResource")[0]: d["Properties"]
+        for name, d in resources(template, "Custom::CDKBucketDeployment").items()
+    }
+    assets, pages = deployments["SiteAssets"], deployments["SiteFiles"]
+    assert assets["DestinationBucketKeyPrefix"] == "assets/" and assets["Prune"] is False
+    assert "immutable" in assets["SystemMetadata"]["cache-control"]
+    assert "DistributionPaths" not in assets
+    assert pages["Prune"] is True and pages["Exclude"] == ["feeds/*", "assets/*"]
+    assert "max-age=0" in pages["SystemMetadata"]["cache-control"]
+    assert "/index.html" in pages["DistributionPaths"]
+    (page_deployment,) = [
+        d
+        for name, d in resources(template, "Custom::CDKBucketDeployment").items()
+        if name.startswith("SiteFiles")
+    ]
+    assert any(dep.startswith("SiteAssets") for dep in page_deployment.get("DependsOn", []))
+
+
+# What the deployment may not import, even indirectly: the local stand-ins and engines.
+LOCAL_DEVELOPMENT = {
+    "infra.dev_issuer",
+    "infra.engines",
+    "infra.event_pump",
+    "infra.local_api",
+    "infra.local_inbox",
+    "infra.local_site",
+    "infra.local_stack",
+    "infra.site_server",
+}
+
+
+def project_imports(module: str) -> set[str]:
+    """The project's modules `module` imports, anywhere in it (at the top or in a function)."""
+    import ast
+
+    path = PROJECT_ROOT / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = path.with_suffix("") / "__init__.py"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            if name.split(".")[0] in ("infra", "chalicelib", "app"):
+                candidate = PROJECT_ROOT / (name.replace(".", "/") + ".py")
+                if candidate.exists() or (candidate.with_suffix("") / "__init__.py").exists():
+                    found.add(name)
+    return found
+
+
+def test_the_stacks_import_no_local_development_module() -> None:
+    seen: set[str] = set()
+    todo = ["infra.cdk_app", "infra.templates", "infra.deploy", "chalicelib.contract"]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        todo += sorted(project_imports(module) - seen)
+    assert {"infra.garrison_stack", "infra.constructs.api", "infra.stages"} <= seen
+    assert not seen & LOCAL_DEVELOPMENT, sorted(seen & LOCAL_DEVELOPMENT)
+    # The contract is packaged with the functions: the standard library only.
+    assert project_imports("chalicelib.contract") == set()
