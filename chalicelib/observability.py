@@ -26,6 +26,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 SERVICE = "kmzb"
 NAMESPACE = "KMZB"
@@ -135,12 +136,15 @@ def register(app: Any) -> None:
         "all",
     )
     log_metrics = ConvertToMiddleware(metrics.log_metrics(capture_cold_start_metric=True))
+    # powertools prints the ColdStart metric even when metrics are off: not then.
+    log_metrics_quietly = ConvertToMiddleware(metrics.log_metrics)
 
     def flush_metrics(event: Any, get_response: Callable[[Any], Any]) -> Any:
+        flush = log_metrics_quietly if is_metrics_disabled() else log_metrics
         # Most GETs change nothing and have no metrics: not worth a warning each.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="No application metrics to publish")
-            return log_metrics(event, get_response)
+            return flush(event, get_response)
 
     app.register_middleware(flush_metrics, "all")
     app.register_middleware(ConvertToMiddleware(_traced), "all")

@@ -66,3 +66,57 @@ def test_a_refusals_code_is_read_from_problem_details_or_the_legacy_member(
     body: object, code: str | None
 ) -> None:
     assert _error_code(body) == code
+
+
+class _Context:
+    function_name = "kmzb-opolskie-APIHandler"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:eu-central-1:210987654321:function:x"
+    memory_limit_in_mb = 512
+    aws_request_id = "lambda-request-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30000
+
+
+def _api_event(request_id: str) -> dict[str, object]:
+    headers = {"Accept": "application/json"}
+    return {
+        "resource": "/v1/categories",
+        "path": "/v1/categories",
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/v1/categories",
+            "httpMethod": "GET",
+            "path": "/api/v1/categories",
+            "stage": "api",
+            "requestId": request_id,
+            "identity": {"sourceIp": "203.0.113.9"},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def test_every_log_line_of_a_request_carries_its_api_gateway_request_id_and_the_lambda_context(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app import app
+    from chalicelib.observability import logger
+
+    for request_id in ("api-request-1", "api-request-2"):
+        answer = app(_api_event(request_id), _Context())
+        assert answer["statusCode"] == 200
+        keys = logger.get_current_keys()
+        assert logger.get_correlation_id() == request_id
+        assert keys["function_request_id"] == "lambda-request-1"
+        assert keys["function_name"] == "kmzb-opolskie-APIHandler"
+        assert isinstance(keys["cold_start"], bool)
+    # Metrics are off in the local stage: not even the ColdStart metric is printed.
+    assert '"_aws"' not in capsys.readouterr().out
