@@ -16,6 +16,7 @@ import hmac
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.contract import ORIGIN_HEADER  # re-exported for app.py
 from chalicelib.settings import (  # re-exported: tests, bench and infra import them from here
     PROJECT_ROOT,
     ConfigurationError,
@@ -32,9 +33,16 @@ if TYPE_CHECKING:
     from chalicelib.units import Router
     from chalicelib.workflow import Deadlines
 
-__all__ = ["PROJECT_ROOT", "ConfigurationError", "Deployment", "Settings", "current", "use"]
+__all__ = [
+    "ORIGIN_HEADER",
+    "PROJECT_ROOT",
+    "ConfigurationError",
+    "Deployment",
+    "Settings",
+    "current",
+    "use",
+]
 SECRET_MAX_AGE_SECONDS = 3600  # powertools Parameters caches secrets this long
-ORIGIN_HEADER = "x-kmzb-origin"  # CloudFront → API: proof that the request came through it
 
 
 class Deployment:
