@@ -5,10 +5,10 @@ that registers them once for every function (app.py: `register(app)`).
   through it). Each invocation adds the Lambda context (function, request id, `cold_start`)
   and, for API requests, API Gateway's request id as `correlation_id`.
 - Metrics: CloudWatch EMF in namespace `KMZB` with the default dimensions `service="kmzb"`
-  and `garrison=<KMZB_STAGE>` (the METRICS contract in /work/notes/board.md; the names are
-  listed in METRIC_NAMES), flushed after each invocation with a `ColdStart` metric on the
-  first. In the `local` stage (make run, tests) they are off unless
-  POWERTOOLS_METRICS_DISABLED=false: EMF goes to stdout.
+  and `garrison=<KMZB_STAGE>`, the names in METRIC_NAMES: what infra/monitoring.py's
+  dashboard and alarms read (a unit test keeps the two equal). Flushed after each
+  invocation, with a `ColdStart` metric on the first. In the `local` stage (make run, tests)
+  they are off unless POWERTOOLS_METRICS_DISABLED=false: EMF goes to stdout.
 - Traces: powertools `Tracer`, built on the first invocation only where X-Ray listens (inside
   Lambda, not disabled by POWERTOOLS_TRACE_DISABLED, not the local stage): importing the app
   never imports the X-Ray SDK, and neither does anything that runs locally.

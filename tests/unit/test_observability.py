@@ -120,3 +120,28 @@ def test_every_log_line_of_a_request_carries_its_api_gateway_request_id_and_the_
         assert isinstance(keys["cold_start"], bool)
     # Metrics are off in the local stage: not even the ColdStart metric is printed.
     assert '"_aws"' not in capsys.readouterr().out
+
+
+def test_the_functions_emit_what_the_dashboard_and_alarms_read() -> None:
+    """The runtime's names, namespace and dimensions are the monitoring construct's (read from
+    infra/monitoring.py's source: importing it starts the CDK's node process)."""
+    import ast
+
+    from chalicelib import observability
+
+    source = ast.parse((ROOT / "infra" / "monitoring.py").read_text("utf-8"))
+    constants: dict[str, object] = {}
+    for node in source.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            try:
+                constants[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+    graphed = {
+        name
+        for group in ("REPORT_METRICS", "NOTIFICATION_METRICS", "OFFICER_METRICS", "FEED_METRICS")
+        for name in constants[group]  # type: ignore[attr-defined]
+    }
+    assert graphed == METRIC_NAMES
+    assert constants["NAMESPACE"] == observability.NAMESPACE == "KMZB"
+    assert constants["SERVICE"] == observability.SERVICE == "kmzb"
