@@ -250,8 +250,11 @@ SCHEMAS: dict[str, Any] = {
             ),
             "occurred_at": {
                 "type": ["string", "null"],
-                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
-                "(?::[0-9]{2}(?:\\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})$",
+                # Years from 2000, real months, hours, minutes and seconds, and only the
+                # offsets that can be in force (Z, +00:00, +01:00, +02:00).
+                "pattern": "^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+                "T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?"
+                "(?:Z|\\+0[0-2]:00)$",
                 "description": "Strict ISO 8601, YYYY-MM-DDTHH:MM[:SS[.ffffff]] followed by "
                 "Z, +00:00 or exactly the offset in force in Europe/Warsaw at that instant "
                 "(+01:00 in winter, +02:00 in summer). A time without an offset is refused "
