@@ -58,11 +58,11 @@ def copy_package(name: str, node_modules: Path = NODE_MODULES, vendor: Path = VE
         raise SystemExit(f"{name} is not installed in {source} ({missing[0]}): run 'npm ci'")
     target = vendor / name
     shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)  # exist_ok: two builds at once (parallel tests)
     for item in PACKAGES[name]:
         path = source / item
         if path.is_dir():
-            shutil.copytree(path, target / path.name)
+            shutil.copytree(path, target / path.name, dirs_exist_ok=True)
         else:
             shutil.copy2(path, target / path.name)
     for name_, text in DECLARATIONS.get(name, {}).items():
@@ -116,7 +116,11 @@ def build_site(out: Path = BUILT_SITE) -> Path:
         subprocess.run(["node", str(BUNDLER), str(fresh)], cwd=PROJECT_ROOT, check=True)
         if out.exists():
             out.rename(old)
-        fresh.rename(out)
+        try:
+            fresh.rename(out)
+        except OSError:  # another build (the same sources) was swapped in meanwhile: keep it
+            if not (out / "index.html").is_file():
+                raise
         assets = fresh.with_name(f"{fresh.name}-assets.json")
         if assets.exists():
             assets.replace(out.with_name(f"{out.name}-assets.json"))
