@@ -128,6 +128,8 @@ def _coordinate(name: str) -> dict[str, Any]:
 
 REPORT_ID_PATTERN = f"^[{CROCKFORD}]{{26}}$"
 ID = {"type": "string", "pattern": REPORT_ID_PATTERN, "description": "A report id (26 characters)"}
+# reports.tracking_token: 18 bytes of an HMAC, base64url (24 characters, no padding).
+TRACKING_TOKEN = {"type": "string", "pattern": "^[A-Za-z0-9_-]{24}$"}
 ACTIVE_CATEGORY = {"type": "string", "enum": [c.code for c in CATEGORIES if c.active]}
 ANY_CATEGORY = {"type": "string", "enum": [c.code for c in CATEGORIES]}
 STATUS = {"type": "string", "enum": list(statuses.CODES)}
@@ -290,7 +292,7 @@ SCHEMAS: dict[str, Any] = {
             "unit": UNIT_SUMMARY,
             "garrison": {"type": "string"},
             "created_at": DATE_TIME,
-            "tracking_token": {"type": "string", "minLength": 1},
+            "tracking_token": TRACKING_TOKEN,
         },
     },
     "TrackedReport": {
@@ -751,7 +753,7 @@ OFFICER_PATHS: dict[str, Any] = {
         _body(
             ["original_id", "version"],
             original_id={
-                "type": "string",
+                **ID,
                 "description": "The original's id (another of the unit's open reports; an "
                 "unknown one is a 422 `unknown_original`)",
             },
@@ -1007,7 +1009,8 @@ DOCUMENT: dict[str, Any] = {
                         "name": "token",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string", "minLength": 1},
+                        "description": "The receipt's tracking_token (a wrong one: 404)",
+                        "schema": TRACKING_TOKEN,
                     },
                 ],
                 "responses": {

@@ -173,3 +173,15 @@ def test_the_occurred_at_pattern_refuses_only_what_the_server_refuses(value: str
         accepted = False
     # Accepted implies stated; refused by the pattern implies refused by the server.
     assert re.search(pattern, value) is not None or not accepted
+
+
+def test_a_tracking_token_and_a_report_id_match_their_patterns() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib import reports
+    from chalicelib.openapi import ID, TRACKING_TOKEN
+
+    for n in range(50):
+        report_id = reports.new_report_id(datetime(2026, 1, 1, n % 24, tzinfo=UTC))
+        assert re.search(ID["pattern"], report_id)
+        assert re.search(TRACKING_TOKEN["pattern"], reports.tracking_token(bytes([n]), report_id))
