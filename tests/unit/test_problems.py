@@ -350,3 +350,54 @@ def test_every_named_domain_error_is_in_the_table() -> None:
     for cls in _subclasses(DomainError):
         if cls.__module__ == errors.__name__ and "code" in cls.__dict__:
             assert cls.code in PROBLEMS, cls.__name__
+
+
+def _app_with_an_outer_middleware(seen: list[Any]) -> Any:
+    """A web.Api app whose own middleware, registered after the problem middleware, records
+    what it receives; its routes raise."""
+    from chalicelib.web import Api
+
+    app = Api(app_name="problems-test")
+
+    @app.middleware("http")
+    def outer(event: Any, get_response: Any) -> Any:
+        response = get_response(event)  # an exception here would skip the next line
+        seen.append(response.status_code)
+        return response
+
+    @app.route("/refused/{thing}", methods=["GET"])
+    def refused(thing: str) -> Any:
+        raise OutsidePoland()
+
+    @app.route("/broken", methods=["GET"])
+    def broken() -> Any:
+        raise RuntimeError("table kmzb-secret unreadable")
+
+    return app
+
+
+def test_domain_errors_of_any_route_reach_the_one_middleware_innermost() -> None:
+    import json
+
+    from chalice.test import Client
+
+    seen: list[Any] = []
+    with Client(_app_with_an_outer_middleware(seen)) as client:
+        response = client.http.get("/refused/a?b=c", headers={"Accept-Language": "en"})
+        broken = client.http.get("/broken")
+        undeclared = client.http.request("PUT", "/broken")
+    assert response.status_code == 422
+    body = json.loads(response.body)
+    assert (body["code"], body["title"], body["instance"]) == (
+        "outside_poland",
+        "Point outside Poland",
+        "/refused/a",
+    )
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert broken.status_code == 500
+    assert json.loads(broken.body)["code"] == "internal_error"
+    assert b"secret" not in broken.body and b"RuntimeError" not in broken.body
+    assert undeclared.status_code == 405 and undeclared.headers["Allow"] == "GET"
+    assert json.loads(undeclared.body)["message_en"] == "Unsupported method: PUT."
+    # The app's other middleware saw each answer, never an exception.
+    assert seen == [422, 500, 405]
