@@ -508,6 +508,14 @@ PROBLEMS: dict[str, Problem] = {
         "Dzisiaj można potwierdzić najwyżej {limit} zgłoszeń. Spróbuj jutro.",
         "At most {limit} reports can be confirmed a day. Try again tomorrow.",
     ),
+    # WAF's answer past the per-address rate rule (infra/protection.py); WAF can only label it
+    # application/json.
+    "rate_limited": _one(
+        429,
+        ("Zbyt wiele zgłoszeń", "Too many reports"),
+        "Zbyt wiele zgłoszeń z tego adresu, spróbuj ponownie za kilka minut.",
+        "Too many reports from this address; try again in a few minutes.",
+    ),
     "throttled": _one(
         429,
         ("Zbyt wiele żądań", "Too many requests"),

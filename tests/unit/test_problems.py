@@ -174,6 +174,7 @@ CASES: list[tuple[DomainError, int, str, str, str]] = [
     ),
     (problems.unavailable(True), 503, "storage_unavailable", "Idempotency-Key", "Idempotency-Key"),
     (Refused("internal_error"), 500, "internal_error", "nieoczekiwany", "unexpected"),
+    (Refused("rate_limited"), 429, "rate_limited", "za kilka minut", "in a few minutes"),
 ]
 
 
