@@ -13,7 +13,7 @@ import { api, setApiBase } from "./shared/api.js";
 import { CategoryNames, loadCategories } from "./shared/catalog.js";
 import { $, both, el, formatNumber, say, swatchOf } from "./shared/dom.js";
 import { initLanguage, language, onLanguageChange, setLanguage, tr } from "./shared/i18n.js";
-import { STATUSES, statusBySlug, statusInfo } from "./shared/statuses.js";
+import { STATUSES, loadStatuses, statusInfo, statusKeys } from "./shared/statuses.js";
 import { readState, writeState } from "./state.js";
 import { showTracking } from "./tracking.js";
 
@@ -58,10 +58,10 @@ async function loadJson(url) {
   }
 }
 
-/** The engine's filter from the address's state (slugs → status names). */
+/** The engine's filter from the address's state (slugs → status codes). */
 function filterOf(state) {
   return {
-    statuses: state.statuses && state.statuses.map((s) => statusBySlug(s)?.name).filter(Boolean),
+    statuses: state.statuses && statusKeys(state.statuses),
     categories: state.categories, from: state.from, to: state.to,
   };
 }
@@ -98,6 +98,8 @@ async function main() {
     onPinMove: (lat, lon) => report?.placeAt(lat, lon),
   });
   renderLegend();
+  // Names and colours from GET /v1/statuses (the built-in copy until then, or without an API).
+  loadStatuses(api).then((loaded) => loaded && renderLegend(), () => {});
   window.addEventListener("hashchange", followAddress);
   say($("map-status"), "Wczytywanie danych mapy…", "Loading the map's data…");
   // The clusters need no API call: the forms (category names) and the feed go side by side.
@@ -236,13 +238,18 @@ function renderLegend() {
     el("span", {}, tr("Skupisko zgłoszeń (liczba) — kliknij, aby przybliżyć",
       "A cluster of reports (how many) — click to zoom in")), el("span")));
   $("legend").replaceChildren(...items);
+  if (lastCounts) renderCounts(lastCounts);
 }
 
+let lastCounts = null;
+
 function renderCounts({ counts, total }) {
-  const byName = new Map(summary.statuses.map((name, i) => [name, counts[i] || 0]));
+  lastCounts = { counts, total };
+  // The feed's dictionary holds codes (a feed built before release 2: Polish names).
+  const byKey = new Map(summary.statuses.map((key, i) => [key, counts[i] || 0]));
   for (const status of STATUSES) {
     const count = $("legend").querySelector(`li[data-status="${status.slug}"] .count`);
-    count.replaceChildren(both(formatNumber, byName.get(status.name) || 0));
+    count.replaceChildren(both(formatNumber, byKey.get(status.code) ?? byKey.get(status.name) ?? 0));
   }
   $("view-total").replaceChildren(tr("W widoku: ", "In view: "), el("strong", {}, reportsText(total)));
 }

@@ -4,7 +4,7 @@
 import { CATEGORY_GROUPS, OTHER_GROUP } from "./shared/catalog.js";
 import { $, el, say, swatchOf } from "./shared/dom.js";
 import { tr } from "./shared/i18n.js";
-import { STATUSES, statusBySlug } from "./shared/statuses.js";
+import { STATUSES, statusKeys } from "./shared/statuses.js";
 
 const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/ł/g, "l")
   .replace(/Ł/g, "L").toLowerCase();
@@ -167,11 +167,11 @@ export class Filters {
     this.checkDates();
   }
 
-  /** The engine's filter: status names and category codes, null for all. */
+  /** The engine's filter: status and category codes, null for all. */
   toFilter() {
     const { statuses, categories, from, to } = this.toState();
     return {
-      statuses: statuses && statuses.map((slug) => statusBySlug(slug)?.name).filter(Boolean),
+      statuses: statuses && statusKeys(statuses),
       categories,
       from,
       to,

@@ -5,7 +5,9 @@ import { api as callApi, errorOf } from "../shared/api.js";
 import { CategoryNames, DAYS, TIMES_OF_DAY, loadCategories as fetchCategories } from "../shared/catalog.js";
 import { $, el, say } from "../shared/dom.js";
 import { bilingual } from "../shared/i18n.js";
-import { ALL_STATUSES, CLOSED_STATUSES as CLOSED, HANDED_OVER, statusInfo } from "../shared/statuses.js";
+import {
+  ALL_STATUSES, CLOSED_STATUSES as CLOSED, DUPLICATE_FROM, HANDED_OVER, loadStatuses, statusInfo,
+} from "../shared/statuses.js";
 import { askToConfirm } from "./dialog.js";
 import {
   ACTIONS, ROLES, SOURCES, distance, reportLink, statusText, warsawToday, when,
@@ -19,7 +21,6 @@ const POLAND = [[49.0, 14.1], [54.9, 24.2]];
 const OVERDUE_ROUTE = "#/overdue"; // the daily overdue summary links here
 const CONSULTATION_ROUTE = "#/consultation";
 const MAX_DESCRIPTION = 500; // code points, as the API counts them (plaintext.js)
-const DUPLICATE_FROM = new Set(["Nowe", "Weryfikacja"]);
 
 /** The API answered 401: the panel has signed out already. */
 class SignedOut extends Error {}
@@ -304,6 +305,8 @@ async function loadCategories() {
     return answer;
   });
   categories = new CategoryNames(list);
+  // The statuses' names and colours from GET /v1/statuses (the built-in copy until then).
+  if (await loadStatuses(callApi)) fillLegend();
   const sorted = [...list].sort((a, b) => a.name_pl.localeCompare(b.name_pl, "pl"));
   for (const category of sorted) {
     const text = `${category.name_pl} / ${category.name_en}`;
@@ -963,12 +966,17 @@ async function recordConsultation(event) {
 
 // ---- wiring -------------------------------------------------------------------------------
 
+/** The status filter's options (values: codes) and the legend, from the status catalogue. */
 function fillLegend() {
   const status = $("filter-status");
-  for (const { name, en } of ALL_STATUSES) {
-    status.append(el("option", { value: name, text: `${name} / ${en}` }));
-    $("legend").append(el("li", {}, swatch(name), statusText(name)));
+  const chosen = status.value;
+  for (const option of [...status.options]) if (option.value) option.remove();
+  $("legend").replaceChildren();
+  for (const { code, name, en } of ALL_STATUSES) {
+    status.append(el("option", { value: code, text: `${name} / ${en}` }));
+    $("legend").append(el("li", {}, swatch(code), statusText(code)));
   }
+  status.value = chosen;
   $("legend").append(el("li", {}, el("span", { className: "swatch overdue", "aria-hidden": "true" }),
     bilingual("obwódka: po terminie", "ring: overdue")));
 }

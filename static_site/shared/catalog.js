@@ -69,10 +69,10 @@ export const OTHER_GROUP = { id: "other", pl: "Inne", en: "Other", codes: [] };
 
 /** Times of day: API code, names. */
 export const TIMES_OF_DAY = [
-  { code: "rano", pl: "rano", en: "morning" },
-  { code: "dzien", pl: "dzień", en: "day" },
-  { code: "wieczor", pl: "wieczór", en: "evening" },
-  { code: "noc", pl: "noc", en: "night" },
+  { code: "morning", pl: "rano", en: "morning" },
+  { code: "day", pl: "dzień", en: "day" },
+  { code: "evening", pl: "wieczór", en: "evening" },
+  { code: "night", pl: "noc", en: "night" },
 ];
 
 /** Days of the week: API code, the feed's bit (Monday = 1 … Sunday = 64), names. */

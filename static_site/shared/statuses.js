@@ -1,9 +1,10 @@
 // @ts-check
 // The status catalogue of the map and the officer panel: one table, whose source is the API's
-// GET /v1/statuses ({"statuses": [{code, name_pl, name_en, colour, public, closed}]});
-// loadStatuses() takes it from there, the built-in copy below stands in where the API has no
-// such route (an older API, the national map's static files). A status is found by its Polish
-// name (what the feeds and the API say today) or by its code.
+// GET /v1/statuses (chalicelib/statuses.py: {"statuses": [{code, name_pl, name_en, colour,
+// public, public_days, closed, glyph, note_pl, note_en}]}); loadStatuses() takes it from there
+// at start, the built-in copy below stands in until then and where the API has no such route
+// (an older API). The feeds and the API speak codes; a status is also found by its Polish name
+// (release 1's feeds and answers said those).
 
 /**
  * @typedef {object} Status
@@ -19,7 +20,9 @@
  * @property {string} [noteEn]
  */
 
-export const HANDED_OVER = "Potwierdzone (przekazane poza Policję)";
+export const HANDED_OVER = "confirmed_handed_over";
+/** Reports in these statuses may be marked as duplicates (chalicelib/workflow.py DUPLICATE_FROM). */
+export const DUPLICATE_FROM = new Set(["new", "verifying"]);
 
 /** @type {Status[]} every status in the workflow's order */
 export const ALL_STATUSES = [
@@ -46,11 +49,14 @@ export const ALL_STATUSES = [
     notePl: "zagrożenie usunięte", noteEn: "the threat has been removed",
   },
   {
-    code: "confirmed_handed_over", name: HANDED_OVER, slug: "przekazane",
+    code: HANDED_OVER, name: "Potwierdzone (przekazane poza Policję)", slug: "przekazane",
     en: "Confirmed (handed over outside the Police)", colour: "#8d5a2b", glyph: "→", public: true,
     closed: true, notePl: "sprawę prowadzi inna instytucja", noteEn: "another institution handles it",
   },
 ];
+
+/** The built-in copy as shipped: the slugs of the map's addresses are kept from it. */
+const BUILT_IN = ALL_STATUSES.slice();
 
 /** @type {Status[]} the public map's statuses, in legend order */
 export const STATUSES = [];
@@ -93,9 +99,20 @@ export function statusInfo(key) {
 export const statusBySlug = (slug) => BY_SLUG.get(slug);
 
 /**
+ * The engine's filter values for the address's slugs: each status's code, and its Polish name
+ * for a feed built before the codes (release 1).
+ * @param {string[]} slugs
+ * @returns {string[]}
+ */
+export const statusKeys = (slugs) => slugs.flatMap((slug) => {
+  const status = BY_SLUG.get(slug);
+  return status ? [status.code, status.name] : [];
+});
+
+/**
  * Takes the catalogue from GET /v1/statuses (whose order is the legend's); the built-in copy
- * stays when the API has none. Presentation the API does not carry (slug, glyph, note) is kept
- * per code.
+ * stays when the API has none. The slug (the map's address keeps release 1's slugs, so old links
+ * still work) is kept per code.
  * @param {(path: string) => Promise<{ok: boolean, data: any}>} get the shared api()
  * @returns {Promise<boolean>} whether the API's catalogue is in use
  */
@@ -103,12 +120,15 @@ export async function loadStatuses(get) {
   const answer = await get("/statuses");
   const list = answer.ok && Array.isArray(answer.data?.statuses) ? answer.data.statuses : null;
   if (!list || !list.length) return false;
-  const known = new Map(ALL_STATUSES.map((s) => [s.code, s]));
+  const known = new Map(BUILT_IN.map((s) => [s.code, s]));
   ALL_STATUSES.splice(0, ALL_STATUSES.length, ...list.map((/** @type {any} */ s) => ({
     ...known.get(s.code),
     code: String(s.code), name: String(s.name_pl), en: String(s.name_en || s.name_pl),
     slug: known.get(s.code)?.slug ?? String(s.code), colour: String(s.colour || "#555"),
-    public: s.public !== false, closed: Boolean(s.closed),
+    // "always" | "recently_changed" | "never" (older answers: a boolean)
+    public: s.public !== "never" && s.public !== false, closed: Boolean(s.closed),
+    ...(s.glyph ? { glyph: String(s.glyph) } : {}),
+    ...(s.note_pl ? { notePl: String(s.note_pl), noteEn: String(s.note_en || s.note_pl) } : {}),
   })));
   index();
   return true;

@@ -63,7 +63,7 @@ def screenshot(page: Page, name: str) -> None:
 class Poznan:
     vandalism: list[str]
     dumping: list[str]
-    verifying: str  # one of the dumping reports, in Weryfikacja
+    verifying: str  # one of the dumping reports, in verifying
 
 
 @pytest.fixture(scope="module")
@@ -81,13 +81,13 @@ def poznan(stack: Stack) -> Poznan:
     token = dev_token(stack, unit="3064")
     version = stack.officer_call(token, f"/reports/{dumping[0]}")["status_version"]
     stack.officer_call(
-        token, f"/reports/{dumping[0]}/status", {"status": "Weryfikacja", "version": version}
+        token, f"/reports/{dumping[0]}/status", {"status": "verifying", "version": version}
     )
     wait_for_feed(
         stack,
         "wielkopolskie",
         lambda feed: (
-            all(i in feed for i in vandalism + dumping) and feed[dumping[0]].status == "Weryfikacja"
+            all(i in feed for i in vandalism + dumping) and feed[dumping[0]].status == "verifying"
         ),
     )
     return Poznan(vandalism, dumping, dumping[0])
@@ -198,7 +198,7 @@ def test_a_report_sent_from_the_form_appears_in_the_feed_after_the_rebuild(
 
     yesterday = (datetime.now(WARSAW) - timedelta(days=1)).replace(hour=18, minute=30)
     page.get_by_label("Kiedy to się dzieje").fill(yesterday.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Pora dnia").select_option("wieczor")
+    page.get_by_label("Pora dnia").select_option("evening")
     page.get_by_label("piątek").check()
     description = page.get_by_label("Opis")
     description.fill("x" * 501)
@@ -219,7 +219,7 @@ def test_a_report_sent_from_the_form_appears_in_the_feed_after_the_rebuild(
     assert body["occurred_at"] == yesterday.strftime("%Y-%m-%dT%H:%M:00") + (
         f"{offset[:3]}:{offset[3:]}"
     )
-    assert body["time_of_day"] == "wieczor" and body["days_of_week"] == ["fri"]
+    assert body["time_of_day"] == "evening" and body["days_of_week"] == ["fri"]
     assert body["category"] == "illegal_dumping"
     assert sent.value.headers.get("idempotency-key")
 

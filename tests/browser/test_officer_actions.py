@@ -37,6 +37,7 @@ def detail(stack: Stack, token: str, report_id: str) -> Any:
 
 
 def transition(page: Page, status: str) -> Locator:
+    """The button moving the report to `status` (a code; the button shows its name)."""
     return page.locator(f'#transitions button[data-status="{status}"]')
 
 
@@ -62,7 +63,7 @@ def test_marking_a_duplicate_from_the_nearby_candidates(
     assert violations(page) == []  # the confirmation dialog
     page.get_by_role("button", name="Anuluj").click()
     expect(page.locator("#detail-message")).to_contain_text("Anulowano")
-    assert detail(stack, officer_token, copy)["status"] == "Nowe"
+    assert detail(stack, officer_token, copy)["status"] == "new"
 
     page.get_by_role("button", name="Oznacz jako duplikat").last.click()
     page.get_by_role("button", name="Tak, oznacz jako duplikat").click()
@@ -75,7 +76,7 @@ def test_marking_a_duplicate_from_the_nearby_candidates(
     expect(entry.get_by_role("link", name=original)).to_be_visible()
     expect(page.locator("#duplicate-form")).to_be_hidden()  # a closed report is no duplicate
     stored = detail(stack, officer_token, copy)
-    assert (stored["status"], stored["duplicate_of"]) == ("Niepotwierdzone", original)
+    assert (stored["status"], stored["duplicate_of"]) == ("not_confirmed", original)
 
 
 def test_closing_statuses_ask_first_and_cancelling_changes_nothing(
@@ -84,14 +85,14 @@ def test_closing_statuses_ask_first_and_cancelling_changes_nothing(
     coordinator = token_for(stack, "coordinator", name="Celina Koordynator")
     closing = stack.submit_report("Ktoś rzekomo strzela z wiatrówki.")
     staying_open = stack.submit_report("Rowerzyści na chodniku.")
-    move(stack, coordinator, closing, "Weryfikacja")
-    move(stack, coordinator, staying_open, "Weryfikacja")
+    move(stack, coordinator, closing, "verifying")
+    move(stack, coordinator, staying_open, "verifying")
     version = detail(stack, coordinator, closing)["status_version"]
     sign_in(page, stack, coordinator, route=f"#/r/{closing}")
     expect(page.locator("#detail-facts")).to_contain_text("Weryfikacja")
     dialog = page.locator("#confirm-dialog")
 
-    transition(page, "Niepotwierdzone").click()
+    transition(page, "not_confirmed").click()
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Zamknąć zgłoszenie jako „Niepotwierdzone”?")
     expect(page.get_by_role("button", name="Anuluj")).to_be_focused()  # the safe choice
@@ -99,21 +100,21 @@ def test_closing_statuses_ask_first_and_cancelling_changes_nothing(
     expect(dialog).to_be_hidden()
     expect(page.locator("#detail-message")).to_contain_text("status bez zmian")
 
-    transition(page, "Żart lub pomyłka").click()
+    transition(page, "prank_or_mistake").click()
     expect(dialog).to_contain_text("Żart lub pomyłka")
     page.keyboard.press("Escape")  # cancels too
     expect(dialog).to_be_hidden()
     assert detail(stack, coordinator, closing)["status_version"] == version
     expect(page.locator("#detail-facts")).to_contain_text("Weryfikacja")
 
-    transition(page, "Żart lub pomyłka").click()
+    transition(page, "prank_or_mistake").click()
     page.get_by_role("button", name="Tak, zmień na „Żart lub pomyłka”").click()
     expect(page.locator("#detail-message")).to_contain_text("Zmieniono status na: Żart lub pomyłka")
-    assert detail(stack, coordinator, closing)["status"] == "Żart lub pomyłka"
+    assert detail(stack, coordinator, closing)["status"] == "prank_or_mistake"
 
     page.goto(stack.panel + f"#/r/{staying_open}")
     expect(page.locator("#detail-facts")).to_contain_text(staying_open)
-    transition(page, "Potwierdzone").click()  # not closing: no question
+    transition(page, "confirmed").click()  # not closing: no question
     expect(page.locator("#detail-message")).to_contain_text("Zmieniono status na: Potwierdzone")
     expect(dialog).to_be_hidden()
 
@@ -127,11 +128,11 @@ def test_the_institution_is_asked_for_only_when_handing_over(
     expect(page.locator("#detail-facts")).to_contain_text("Nowe")
     expect(institution).to_be_hidden()
 
-    transition(page, "Weryfikacja").click()
+    transition(page, "verifying").click()
     expect(page.locator("#detail-facts")).to_contain_text("Weryfikacja")
     expect(institution).to_be_hidden()
 
-    transition(page, "Potwierdzone").click()
+    transition(page, "confirmed").click()
     expect(page.locator("#detail-facts")).to_contain_text("Potwierdzone")
     expect(institution).to_be_visible()
     expect(institution).to_have_attribute("required", "")
@@ -139,16 +140,16 @@ def test_the_institution_is_asked_for_only_when_handing_over(
 
     # Blank once invisible characters are removed: refused before asking anything.
     institution.fill("\u200b\u00a0 \ufeff")
-    transition(page, "Potwierdzone (przekazane poza Policję)").click()
+    transition(page, "confirmed_handed_over").click()
     expect(page.locator("#detail-message")).to_contain_text("Podaj instytucję")
     expect(institution).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#confirm-dialog")).to_be_hidden()
     assert detail(stack, officer_token, report_id)["status_version"] == version
 
     # Eliminating needs no institution: the field stays optional for it.
-    expect(transition(page, "Potwierdzone (wyeliminowane)")).to_be_visible()
+    expect(transition(page, "confirmed_eliminated")).to_be_visible()
     institution.fill("  Wojewódzki Inspektorat Ochrony Środowiska ")
-    transition(page, "Potwierdzone (przekazane poza Policję)").click()
+    transition(page, "confirmed_handed_over").click()
     page.get_by_role("button", name="Tak, zmień").click()
     facts = page.locator("#detail-facts")
     expect(facts).to_contain_text("Przekazano do")
@@ -170,7 +171,7 @@ def test_the_audit_trail_names_each_action_and_its_author(page: Page, stack: Sta
     page.get_by_role("button", name="Zapisz przydział").click()
     expect(page.locator("#detail-facts")).to_contain_text("Przydzielone")
     page.get_by_label("Uwaga do zmiany").fill("Sprawdzamy nagrania.")
-    transition(page, "Weryfikacja").click()
+    transition(page, "verifying").click()
     expect(page.locator("#detail-facts")).to_contain_text("Weryfikacja")
     page.get_by_label("Nowa notatka").fill("Świadek podał numer rejestracyjny.")
     page.get_by_role("button", name="Dodaj notatkę").click()

@@ -140,7 +140,7 @@ def test_the_overdue_link_lists_only_overdue_reports_highlighted(
     taken_up = stack.submit_report("To już jest weryfikowane.")
     version = stack.officer_call(officer_token, f"/reports/{taken_up}")["status_version"]
     stack.officer_call(
-        officer_token, f"/reports/{taken_up}/status", {"status": "Weryfikacja", "version": version}
+        officer_token, f"/reports/{taken_up}/status", {"status": "verifying", "version": version}
     )
     sign_in(page, stack, officer_token, route="#/overdue")  # the daily summary's link
 
@@ -168,7 +168,7 @@ def test_a_stale_status_change_shows_the_conflict_and_the_current_state(
     stack.officer_call(
         officer_token,
         f"/reports/{report_id}/status",
-        {"status": "Weryfikacja", "version": version, "note": "Biorę to."},
+        {"status": "verifying", "version": version, "note": "Biorę to."},
     )
     page.locator("#detail").get_by_role("button", name="Weryfikacja").click()
 

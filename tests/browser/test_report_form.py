@@ -194,7 +194,7 @@ def test_many_reports_at_one_point_show_their_true_count_and_every_one_is_reache
     ids = [send_report(stack, category="vandalism", lat=lat, lon=lon) for _ in range(13)]
     token = dev_token(stack, unit="2061")  # Białystok
     closed = ids[3]
-    for status in ("Weryfikacja", "Niepotwierdzone"):
+    for status in ("verifying", "not_confirmed"):
         version = stack.officer_call(token, f"/reports/{closed}")["status_version"]
         stack.officer_call(
             token, f"/reports/{closed}/status", {"status": status, "version": version}
@@ -202,7 +202,7 @@ def test_many_reports_at_one_point_show_their_true_count_and_every_one_is_reache
     wait_for_feed(
         stack,
         "podlaskie",
-        lambda feed: all(i in feed for i in ids) and feed[closed].status == "Niepotwierdzone",
+        lambda feed: all(i in feed for i in ids) and feed[closed].status == "not_confirmed",
     )
 
     # Close up, identical points are not clustered: a click on the spot hits all thirteen.
