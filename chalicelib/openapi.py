@@ -156,7 +156,9 @@ UNIT_SUMMARY: dict[str, Any] = {
         "teryt": {"type": "string", "pattern": "^[0-9]{4}$"},
     },
 }
-STATUS_NAMES = {"name_pl": {"type": "string"}, "name_en": {"type": "string"}}
+NAMES = {"name_pl": {"type": "string"}, "name_en": {"type": "string"}}
+# Beside a report's status code, its name (statuses.names).
+STATUS_NAMES = {"status_pl": {"type": "string"}, "status_en": {"type": "string"}}
 
 SCHEMAS: dict[str, Any] = {
     "Problem": {
@@ -228,7 +230,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["code", "name_pl", "name_en", "colour", "public", "closed"],
         "properties": {
             "code": STATUS,
-            **STATUS_NAMES,
+            **NAMES,
             "colour": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
             "public": {"type": "string", "enum": [p.value for p in statuses.Public]},
             "public_days": {"type": ["integer", "null"], "minimum": 1},
@@ -283,6 +285,8 @@ SCHEMAS: dict[str, Any] = {
             "garrison",
             "created_at",
             "tracking_token",
+            "status_pl",
+            "status_en",
         ],
         "properties": {
             "id": ID,
@@ -297,7 +301,17 @@ SCHEMAS: dict[str, Any] = {
     },
     "TrackedReport": {
         "type": "object",
-        "required": ["id", "status", "category", "unit", "garrison", "created_at", "modified_at"],
+        "required": [
+            "id",
+            "status",
+            "status_pl",
+            "status_en",
+            "category",
+            "unit",
+            "garrison",
+            "created_at",
+            "modified_at",
+        ],
         "properties": {
             "id": ID,
             "status": STATUS,
@@ -357,7 +371,18 @@ SCHEMAS: dict[str, Any] = {
 
 SCHEMAS["OfficerReport"] = {
     "type": "object",
-    "required": ["id", "category", "status", "lat", "lon", "teryt", "created_at", "overdue"],
+    "required": [
+        "id",
+        "category",
+        "status",
+        "status_pl",
+        "status_en",
+        "lat",
+        "lon",
+        "teryt",
+        "created_at",
+        "overdue",
+    ],
     "properties": {
         "id": ID,
         "category": ANY_CATEGORY,
@@ -575,11 +600,22 @@ NOTE = _nullable(text(officers.MAX_NOTE, multiline=True, blank_allowed=True, des
 UNITS = {"type": "array", "items": UNIT_SUMMARY}
 CANDIDATE = {
     "type": "object",
-    "required": ["id", "category", "status", "created_at", "lat", "lon", "distance_m"],
+    "required": [
+        "id",
+        "category",
+        "status",
+        "status_pl",
+        "status_en",
+        "created_at",
+        "lat",
+        "lon",
+        "distance_m",
+    ],
     "properties": {
         "id": ID,
         "category": ANY_CATEGORY,
         "status": STATUS,
+        **STATUS_NAMES,
         "created_at": DATE_TIME,
         "lat": {"type": "number"},
         "lon": {"type": "number"},
@@ -915,7 +951,7 @@ DOCUMENT: dict[str, Any] = {
                                                 "type": "string",
                                                 "enum": list(statuses.TIME_CODES),
                                             },
-                                            **STATUS_NAMES,
+                                            **NAMES,
                                         },
                                     },
                                 },
