@@ -34,6 +34,8 @@ RETURNED_HEADERS = (
     "Location",
     "Idempotent-Replayed",
     "Allow",
+    "Content-Language",
+    "Vary",
 )
 
 # API Gateway's stage: the distribution's `/v1/*` reaches the API under `/api/v1/*`.

@@ -17,7 +17,7 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from chalicelib import categories
+from chalicelib import categories, statuses
 from chalicelib.contract import site_bucket_name
 from infra.constructs import KmzbStack
 from infra.protection import ReservedConcurrency, log_bucket
@@ -122,8 +122,9 @@ class NationalStack(KmzbStack):
             generated={
                 "config.json": NATIONAL_CONFIG,
                 MANIFEST: national_manifest(garrisons),
-                # The map names categories from the API's catalogue; here it is a static file.
+                # The map names categories and statuses from the API's catalogues: static here.
                 "v1/categories": categories.catalogue(),
+                "v1/statuses": statuses.catalogue(),
             },
             skip=["officer", "officer/*"],
         )

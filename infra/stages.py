@@ -45,8 +45,6 @@ LOCAL_CONFIG = {
     },
 }
 
-names = resource_names  # the former home of the names (infra.stages.names)
-
 
 def environment(garrison: str) -> dict[str, str]:
     """The functions' environment in a garrison's stage (before what only the stack knows)."""

@@ -19,6 +19,8 @@ from aws_cdk import aws_logs as logs
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib import problems
+from chalicelib.contract import resource_names
 from infra import stages
 from infra.constructs import Part
 from infra.constructs.notifications import dead_letter_queue
@@ -41,15 +43,26 @@ FUNCTION_TIMEOUTS = {"OnReportChange": 120, "RefreshFeeds": 120, "RemindOverdue"
 STREAM_RETRIES = 10
 STREAM_MAX_RECORD_AGE_SECONDS = 86400
 
-# Answers API Gateway gives itself (no Authorization header, unknown route, throttling)
-# in the API's error format: {"error": {"code", "message" (Polish), "message_en"}}.
-# An unknown route is API Gateway's "missing authentication token" (403): a 404 here.
+# Answers API Gateway gives itself (no Authorization header, unknown route, throttling), as
+# problem details from the one table of refusals (chalicelib/problems.py), in Polish (a
+# gateway response cannot choose by Accept-Language). An unknown route is API Gateway's
+# "missing authentication token" (403): a 404 here. Kind → (status to set, code, variant).
+GATEWAY_PROBLEMS: dict[str, tuple[int | None, str, str]] = {
+    "DEFAULT_4XX": (None, "request_rejected", ""),
+    "DEFAULT_5XX": (None, "service_unavailable", ""),
+    "UNAUTHORIZED": (None, "unauthorized", "gateway"),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "gateway"),
+    "THROTTLED": (None, "throttled", ""),
+}
+# Kind → (status, code, Polish, English): what infra/local_api answers the same way.
 GATEWAY_MESSAGES = {
-    "DEFAULT_4XX": (None, "request_rejected", "Żądanie odrzucone.", "The request was rejected."),
-    "DEFAULT_5XX": (None, "service_unavailable", "Usługa chwilowo niedostępna.", "Unavailable."),
-    "UNAUTHORIZED": (None, "unauthorized", "Wymagane zalogowanie.", "Sign-in required."),
-    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found", "Nie ma takiego zasobu.", "Not found."),
-    "THROTTLED": (None, "throttled", "Zbyt wiele żądań, spróbuj później.", "Too many requests."),
+    kind: (
+        str(status) if status else None,
+        code,
+        problems.message_of(problems.refusal(code, variant), "pl"),
+        problems.message_of(problems.refusal(code, variant), "en"),
+    )
+    for kind, (status, code, variant) in GATEWAY_PROBLEMS.items()
 }
 
 
@@ -71,7 +84,7 @@ class Api(Part):
     ) -> None:
         super().__init__(scope, construct_id)
         self.garrison = garrison
-        names = stages.names(garrison)
+        names = resource_names(garrison)
         self.stream_dead_letters = dead_letter_queue(
             self, "ReportsStreamDeadLetters", names["stream_dead_letters"]
         )
@@ -131,14 +144,15 @@ class Api(Part):
 
     def _gateway_responses(self) -> None:
         responses = {}
-        for kind, (status, code, polish, english) in GATEWAY_MESSAGES.items():
-            body = {"error": {"code": code, "message": polish, "message_en": english}}
+        for kind, (status, code, variant) in GATEWAY_PROBLEMS.items():
+            problem = problems.render(problems.refusal(code, variant), status=status)
+            headers = {name: f"'{value}'" for name, value in problem.headers.items()}
             responses[kind] = {
-                "ResponseTemplates": {"application/json": json.dumps(body, ensure_ascii=False)},
-                "ResponseParameters": {
-                    "Headers": {"Cache-Control": "'no-store'", "Content-Type": "'application/json'"}
+                "ResponseTemplates": {
+                    "application/json": json.dumps(problem.body, ensure_ascii=False)
                 },
-                **({"StatusCode": status} if status else {}),
+                "ResponseParameters": {"Headers": headers},
+                **({"StatusCode": str(status)} if status else {}),
             }
         api = self.app.get_resource("RestAPI")
         api.add_property_override("Name", f"kmzb-{self.garrison}")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import categories
+from chalicelib import categories, statuses
 from chalicelib.contract import resource_names
 from chalicelib.deployment import Deployment, Settings
 from chalicelib.errors import ApiError
@@ -337,9 +337,16 @@ def test_the_api_goes_through_the_distribution_with_the_officers_token(
 
 def test_api_gateways_own_errors_use_the_error_format(templates: dict[str, Any]) -> None:
     api = templates["malopolskie"]["Resources"]["RestAPI"]["Properties"]
-    for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"):
-        body = json.loads(api["GatewayResponses"][kind]["ResponseTemplates"]["application/json"])
-        assert set(body["error"]) == {"code", "message", "message_en"}
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "THROTTLED"):
+        response = api["GatewayResponses"][kind]
+        body = json.loads(response["ResponseTemplates"]["application/json"])
+        assert {"type", "title", "status", "detail", "code", "message", "message_en"} <= set(body)
+        assert body["type"].endswith("/" + body["code"]) and isinstance(body["status"], int)
+        assert set(body["error"]) == {"code", "message", "message_en"}  # release 1's member
+        headers = response["ResponseParameters"]["Headers"]
+        assert headers["Content-Type"] == "'application/problem+json'"
+    unknown = api["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]
+    assert json.loads(unknown["ResponseTemplates"]["application/json"])["status"] == 404
     assert api["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
     assert api["Name"] == "kmzb-malopolskie"
 
@@ -572,6 +579,8 @@ def test_the_sites_deploy_the_map_and_their_configuration(templates: dict[str, A
     ]
     catalogue = json.loads(national["v1/categories"].read_text("utf-8"))
     assert catalogue == categories.catalogue()
+    served = json.loads(national["v1/statuses"].read_text("utf-8"))
+    assert [s["code"] for s in served["statuses"]] == list(statuses.CODES)
 
 
 def test_invalidations_put_a_star_only_at_the_end_of_a_path(templates: dict[str, Any]) -> None:
