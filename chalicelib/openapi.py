@@ -1145,8 +1145,18 @@ DOCUMENT: dict[str, Any] = {
 # `duplicate_parameter`, `empty_parameter`). Every route may answer 500 `internal_error` (a
 # bug, logged) and 405 for a method it does not declare (with `Allow`).
 QUERY_ERRORS = "an unknown, repeated or empty query parameter"
+# Every answer's language (a problem's title and detail): Polish unless English is preferred.
+ACCEPT_LANGUAGE = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "description": "RFC 9110 language preferences: `en` gives errors' title and detail in "
+    "English; Polish otherwise",
+    "schema": {"type": "string"},
+}
 for _operations in DOCUMENT["paths"].values():
     for _operation in _operations.values():
+        _operation["parameters"] = [*_operation.get("parameters", []), ACCEPT_LANGUAGE]
         for _parameter in _operation.get("parameters", []):
             if _parameter["in"] == "query" and _parameter["schema"].get("type") == "string":
                 _parameter["schema"] = {"minLength": 1, **_parameter["schema"]}

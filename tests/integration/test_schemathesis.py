@@ -209,5 +209,8 @@ def test_stateful_sequences_along_the_links(api_url: str) -> None:
         )
     )
     reached = {operation for (operation, status), _ in Workflow.answered.items() if status < 300}
-    # Along the links at least: a receipt followed with its token, the officer's list.
-    assert {"submitReport", "followReport", "listOfficerReports"} <= reached
+    # The sequences got somewhere: a report stored, and at least two operations that take a
+    # report id answered 2xx, which a random id never gets (they followed the links).
+    assert "submitReport" in reached
+    taking_an_id = set(LINKED) - {"submitReport", "listOfficerReports", "recordConsultation"}
+    assert len(reached & taking_an_id) >= 2, reached
