@@ -36,6 +36,7 @@ RETURNED_HEADERS = (
     "Allow",
     "Content-Language",
     "Vary",
+    "Deprecation",  # RFC 9745: a request used a release-1 status label (chalicelib/statuses.py)
 )
 
 # API Gateway's stage: the distribution's `/v1/*` reaches the API under `/api/v1/*`.

@@ -85,6 +85,12 @@ def test_the_deprecation_header_is_rfc_9745s_date_form() -> None:
     assert value.startswith("@") and int(value[1:]) == int(statuses.DEPRECATED_SINCE.timestamp())
 
 
+def test_the_site_server_passes_the_deprecation_header_on() -> None:
+    from chalicelib.contract import RETURNED_HEADERS
+
+    assert statuses.DEPRECATION_HEADER in RETURNED_HEADERS
+
+
 def test_a_malformed_or_foreign_body_is_no_legacy_request() -> None:
     assert not statuses.legacy_request(None, b"{not json")
     assert not statuses.legacy_request(None, b"\xff\xfe")
