@@ -717,3 +717,23 @@ def test_the_stacks_import_no_local_development_module() -> None:
     assert not seen & LOCAL_DEVELOPMENT, sorted(seen & LOCAL_DEVELOPMENT)
     # The contract is packaged with the functions: the standard library only.
     assert project_imports("chalicelib.contract") == set()
+
+
+def test_what_outlives_the_stack_keeps_its_logical_id(templates: dict[str, Any]) -> None:
+    """Resources kept on deletion, under the logical ids they had before the stack was split
+    into parts (infra/constructs): a new id would make CloudFormation create a second table,
+    bucket or user pool under the same name, and fail."""
+    for stack in SLUGS:
+        retained = {
+            name
+            for name, resource in templates[stack]["Resources"].items()
+            if resource.get("DeletionPolicy") == "Retain"
+        }
+        assert retained == {
+            "AuditTable",
+            "ClientKeySecret1467C6F1",
+            "LogBucketCC3B17E8",
+            "Officers1E4D2E73",
+            "ReportsTable",
+            "SiteBucket397A1860",
+        }, stack
