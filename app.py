@@ -17,6 +17,7 @@ from chalicelib import (
     limits,
     observability,
     officers,
+    open311_submit,
     openapi,
     overdue,
     reports,
@@ -138,6 +139,45 @@ def submit_report() -> Response:
     if receipt.replayed:
         headers["Idempotent-Replayed"] = "true"
     return json_response(201, reports.receipt_body(receipt.report, secret), headers)
+
+
+@app.route("/open311/v2/{document}", methods=["POST"], content_types=ANY_CONTENT)
+@accepts()
+def open311_post_request(document: str) -> Response:
+    """GeoReport v2 `POST requests.{json|xml}`: a report through /v1/reports' own code
+    (chalicelib/open311_submit.py), with an API key; refusals are Open311 errors."""
+    request, here = _request(), deployment.current()
+    fmt = open311_submit.document_format(document)
+    try:
+        if fmt is None:
+            raise open311_submit.refuse_document()
+        raw = request.raw_body
+        form = open311_submit.parse_form(
+            raw.encode("utf-8") if isinstance(raw, str) else raw,
+            request.headers.get("content-type"),
+        )
+        report = open311_submit.submit(
+            form,
+            here.clock(),
+            here.open311_keys.find,
+            here.router.place,
+            _client_key(),
+            here.store,
+            here.client_key_secret,
+        )
+    except open311_submit.Open311Error as e:
+        body, content_type = open311_submit.errors(
+            e, fmt or "json", request.headers.get("accept-language")
+        )
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": content_type,
+            "Cache-Control": "no-store",
+        }
+        if e.retry_after is not None:
+            headers["Retry-After"] = str(e.retry_after)
+        return Response(body, headers, e.status)
+    body, content_type = open311_submit.created(report, fmt)
+    return Response(body, {"Content-Type": content_type, "Cache-Control": "no-store"}, 201)
 
 
 @app.route("/v1/reports/{report_id}", methods=["GET"], content_types=ANY_CONTENT)

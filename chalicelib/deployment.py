@@ -27,6 +27,7 @@ from chalicelib.values import Clock, utc_now
 if TYPE_CHECKING:
     from chalicelib.auth import TokenVerifier
     from chalicelib.feed import FeedJob, FeedWriter
+    from chalicelib.open311_keys import KeyStore
     from chalicelib.overdue import Reminders
     from chalicelib.storage import ReportStore
     from chalicelib.stream import IdempotentNotifier, StreamJob
@@ -164,6 +165,12 @@ class Deployment:
         from chalicelib.storage import ReportStore
 
         return ReportStore(self.settings)
+
+    @cached_property
+    def open311_keys(self) -> KeyStore:
+        from chalicelib.open311_keys import KeyStore
+
+        return KeyStore(self.settings)
 
     # --- the jobs' parts ---------------------------------------------------------------------
 

@@ -362,7 +362,12 @@ class ReportStore:
             raise StorageUnavailable(str(e)) from e
 
     def insert_charging_limit(
-        self, report: Report, limit_key: str, expires_at: datetime, now: datetime
+        self,
+        report: Report,
+        limit_key: str,
+        expires_at: datetime,
+        now: datetime,
+        ceiling: tuple[str, int] | None = None,
     ) -> InsertOutcome:
         """Write the limit record and the report in one transaction.
 
@@ -373,6 +378,10 @@ class ReportStore:
         back (a timeout, a dropped connection, a server error): it may have been committed,
         and only a retry with the same Idempotency-Key (the same report id) can tell.
         StorageUnavailable only when DynamoDB definitely wrote nothing (a cancellation).
+
+        `ceiling` (counter key, most per day): one more count on that counter (an Open311 API
+        key's, chalicelib/open311_keys.py) in the same transaction; CEILING_REACHED when it
+        is full. The counter's key names the day, so it expires with it.
         """
         limit = self.Limit(limit_key, expires_at=expires_at)
         item = _to_item(self.Report, report)
@@ -386,13 +395,23 @@ class ReportStore:
                     transaction.save(limit, condition=limit_free)
                     transaction.save(item, condition=self.Report.id.does_not_exist())
                     transaction.save(reporter)  # puts keep their order: codes[2]
+                    if ceiling is not None:  # codes[3]
+                        counter, most = ceiling
+                        Count = self.ConfirmationCount  # the limits table's counter item
+                        transaction.update(
+                            Count(counter),
+                            actions=[Count.made.add(1), Count.expires_at.set(expires_at)],
+                            condition=Count.key.does_not_exist() | (Count.made < most),
+                        )
                 return InsertOutcome.STORED
             except TransactWriteError as e:
                 codes = [r.code if r else None for r in (e.cancellation_reasons or [])]
-                if len(codes) == 3 and codes[1] == "ConditionalCheckFailed":
+                if len(codes) >= 3 and codes[1] == "ConditionalCheckFailed":
                     return InsertOutcome.ID_TAKEN
-                if len(codes) == 3 and codes[0] == "ConditionalCheckFailed":
+                if len(codes) >= 3 and codes[0] == "ConditionalCheckFailed":
                     return InsertOutcome.LIMIT_REACHED
+                if len(codes) == 4 and codes[3] == "ConditionalCheckFailed":
+                    return InsertOutcome.CEILING_REACHED
                 if not codes and _maybe_committed(e):
                     raise OutcomeUnknown(str(e)) from e
                 if "TransactionConflict" not in codes:

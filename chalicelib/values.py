@@ -62,6 +62,7 @@ class InsertOutcome(Enum):
     STORED = "stored"
     LIMIT_REACHED = "limit_reached"
     ID_TAKEN = "id_taken"
+    CEILING_REACHED = "ceiling_reached"  # an Open311 API key's daily ceiling
 
 
 @dataclass(frozen=True)

@@ -539,15 +539,74 @@ def build_parser() -> argparse.ArgumentParser:
         "--reports-table", help="this reports table (default: KMZB_REPORTS_TABLE's)"
     )
     migration.add_argument("--audit-table", help="this audit table (default: KMZB_AUDIT_TABLE's)")
+    open311 = _command(commands, "open311", "Open311 GeoReport v2: the integrators' API keys")
+    open311_commands = open311.add_subparsers(
+        dest="open311_command", required=True, metavar="<open311 command>"
+    )
+    keys = _command(open311_commands, "keys", "issue, list and revoke Open311 API keys")
+    keys_commands = keys.add_subparsers(
+        dest="keys_command", required=True, metavar="<keys command>"
+    )
+    create_key = _command(
+        keys_commands, "create", "issue a key to an organisation (printed once, stored hashed)"
+    )
+    create_key.add_argument("--name", required=True, help="the organisation's name")
+    create_key.add_argument(
+        "--daily-limit",
+        type=int,
+        default=100,
+        metavar="N",
+        help="the most reports the key may send per Warsaw day (default: 100)",
+    )
+    _command(keys_commands, "list", "list the keys (name, id, created, daily limit, revoked)")
+    revoke_key = _command(keys_commands, "revoke", "revoke a key (its id from `keys list`)")
+    revoke_key.add_argument("key_id", metavar="ID", help="the key's id (8 hex digits or more)")
     return parser
+
+
+def _open311(env: dict[str, str], args: argparse.Namespace, out: Any) -> int:
+    """`open311 keys create|list|revoke` (chalicelib/open311_keys.py)."""
+    from chalicelib.errors import StorageUnavailable
+    from chalicelib.open311_keys import KeyStore
+    from chalicelib.values import utc_now
+
+    store = KeyStore(settings_from_environment(env))
+    try:
+        if args.keys_command == "create":
+            try:
+                key, stored = store.create(args.name, args.daily_limit, utc_now())
+            except ValueError as e:
+                raise AdminError(str(e)) from None
+            print(
+                f"created key {stored.id} for {stored.name!r} ({stored.daily_limit}/day)", file=out
+            )
+            print("the key (shown only now; KMZB keeps only its SHA-256 digest):", file=out)
+            print(key, file=out)
+        elif args.keys_command == "list":
+            print("\t".join(("id", "name", "created", "daily_limit", "revoked")), file=out)
+            for k in store.all():
+                row = (k.id, k.name, k.created_at, str(k.daily_limit), k.revoked_at or "-")
+                print("\t".join(row), file=out)
+        else:
+            try:
+                revoked = store.revoke(args.key_id, utc_now())
+            except ValueError as e:
+                raise AdminError(str(e)) from None
+            print(f"revoked key {revoked.id} of {revoked.name!r} at {revoked.revoked_at}", file=out)
+    except StorageUnavailable as e:
+        print(f"kmzb-admin: cannot reach DynamoDB ({e}); is `make run` running?", file=sys.stderr)
+        return 1
+    return 0
 
 
 def run(argv: Sequence[str], env: dict[str, str], out: Any = sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    if args.command in ("units", "boundaries", "backup", "migrate"):
+    if args.command in ("units", "boundaries", "backup", "migrate", "open311"):
         try:
+            if args.command == "open311":
+                return _open311(env, args, out)
             if args.command == "migrate":
                 return _migrate(env, args, out)
             if args.command == "backup":

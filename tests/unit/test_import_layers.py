@@ -37,7 +37,9 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(("workflow", "units", "reports", "notify", "auth"), 1),
     # 2 edges: storage, SNS, HTTP adaptation, observability
     **dict.fromkeys(("storage", "topics", "web", "observability"), 2),
+    "open311_keys": 2,  # Open311 API keys in the limits table (pynamodb)
     # 3 operations and jobs: given a store, a writer, a notifier… by the root
+    "open311_submit": 3,  # Open311 POST requests: reports.submit with a key's ceiling
     **dict.fromkeys(("officers", "confirmations", "feed", "stream", "overdue", "openapi"), 3),
     # 4 the composition root (app.py, infra, tests and bench use it)
     "deployment": 4,
