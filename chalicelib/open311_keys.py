@@ -24,10 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PynamoDBException
-from pynamodb.models import Model
-
 from chalicelib.errors import StorageUnavailable
 from chalicelib.limits import warsaw_day
 from chalicelib.settings import Settings
@@ -77,6 +73,11 @@ class ApiKey:
 
 
 def build_model(settings: Settings) -> Any:
+    # pynamodb (and boto) load here, at the first request that needs a key: app.py imports
+    # this module through open311_submit, and cold start matters.
+    from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+    from pynamodb.models import Model
+
     class ApiKeyItem(Model):
         """An Open311 API key in the limits table (no TTL)."""
 
@@ -120,6 +121,8 @@ class KeyStore:
             raise ValueError(f"the name must be 1 to {MAX_NAME} printable characters")
         if not 1 <= daily_limit <= 100_000:
             raise ValueError("the daily limit must be 1 to 100000 reports")
+        from pynamodb.exceptions import PynamoDBException
+
         key = new_key()
         item = self.Item(
             ITEM_PREFIX + digest(key), name=name, created_at=iso(now), daily_limit=daily_limit
@@ -135,6 +138,8 @@ class KeyStore:
         if not key.startswith(KEY_PREFIX) or len(key) > _MAX_KEY_CHARS:
             return None
         wanted = digest(key)
+        from pynamodb.exceptions import DoesNotExist, PynamoDBException
+
         try:
             item = self.Item.get(ITEM_PREFIX + wanted, consistent_read=True)
         except DoesNotExist:
@@ -147,6 +152,8 @@ class KeyStore:
 
     def all(self) -> list[ApiKey]:
         """Every key, oldest first (a scan of the limits table: an admin command's, rare)."""
+        from pynamodb.exceptions import PynamoDBException
+
         try:
             items = self.Item.scan(self.Item.key.startswith(ITEM_PREFIX))
             found = [_from_item(i) for i in items]
@@ -164,6 +171,8 @@ class KeyStore:
         if len(matching) != 1:
             raise ValueError(f"{len(matching)} keys have an id starting with {key_id!r}")
         key = matching[0]
+        from pynamodb.exceptions import PynamoDBException
+
         if key.revoked_at is not None:
             return key
         try:
