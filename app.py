@@ -142,7 +142,6 @@ def submit_report() -> Response:
 
 
 @app.route("/open311/v2/{document}", methods=["POST"], content_types=ANY_CONTENT)
-@accepts()
 def open311_post_request(document: str) -> Response:
     """GeoReport v2 `POST requests.{json|xml}`: a report through /v1/reports' own code
     (chalicelib/open311_submit.py), with an API key; refusals are Open311 errors."""
@@ -151,6 +150,8 @@ def open311_post_request(document: str) -> Response:
     try:
         if fmt is None:
             raise open311_submit.refuse_document()
+        if request.query_params:  # refused in the specification's shape, not a problem
+            raise open311_submit.refuse_query(list(request.query_params))
         raw = request.raw_body
         form = open311_submit.parse_form(
             raw.encode("utf-8") if isinstance(raw, str) else raw,
@@ -178,6 +179,9 @@ def open311_post_request(document: str) -> Response:
         return Response(body, headers, e.status)
     body, content_type = open311_submit.created(report, fmt)
     return Response(body, {"Content-Type": content_type, "Cache-Control": "no-store"}, 201)
+
+
+open311_post_request.query_parameters = frozenset()  # checked in the view, Open311-shaped
 
 
 @app.route("/v1/reports/{report_id}", methods=["GET"], content_types=ANY_CONTENT)

@@ -185,6 +185,15 @@ def parse_form(raw: bytes | None, content_type: str | None) -> ServiceRequest:
     return ServiceRequest(single["api_key"], single.get("jurisdiction_id") or None, body)
 
 
+def refuse_query(names: list[str]) -> Open311Error:
+    """A POST takes its parameters in the form: any query parameter is a 400."""
+    listed = ", ".join(sorted(names))
+    return _bad(
+        f"Nieznany parametr zapytania: {listed} (pola wysyła się w formularzu).",
+        f"Unknown query parameter: {listed} (fields are sent in the form).",
+    )
+
+
 def from_domain(error: DomainError) -> Open311Error:
     """A KMZB refusal as Open311 reports it: an unknown or inactive category is 404 (not a
     service we offer), the daily limit 429, every other client error 400 (GeoReport v2's

@@ -211,6 +211,10 @@ def test_bad_requests_answer_in_open311_terms(
     assert outside.status_code == 400
     as_json = requests.post(f"{api}/requests.json", json={"api_key": key}, timeout=30)
     assert as_json.status_code == 400
+    in_query = requests.post(
+        f"{api}/requests.json?api_key={key}", data={"service_code": "x"}, timeout=30
+    )
+    assert in_query.status_code == 400 and "api_key" in only_error(in_query)["description"]
     wrong_document = requests.post(f"{api}/services.json", data={"api_key": key}, timeout=30)
     assert wrong_document.status_code == 404
     english = requests.post(
