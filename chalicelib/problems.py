@@ -308,8 +308,14 @@ PROBLEMS: dict[str, Problem] = {
         422,
         ("Nieznany status", "Unknown status"),
         {
-            "": ("Nieznany status „{status}”.", "Unknown status '{status}'."),
-            "parameter": ("Nieznany status.", "Unknown status."),
+            "": (
+                "Nieznany status „{status}”. Statusy: GET /v1/statuses.",
+                "Unknown status '{status}'. The statuses: GET /v1/statuses.",
+            ),
+            "parameter": (
+                "Nieznany status. Statusy: GET /v1/statuses.",
+                "Unknown status. The statuses: GET /v1/statuses.",
+            ),
         },
         statuses={"parameter": 400},
     ),
@@ -531,8 +537,9 @@ PROBLEMS: dict[str, Problem] = {
                 "Zaloguj się ponownie: brak ważnego tokenu.",
                 "Please sign in again: no valid token.",
             ),
+            # The reason is the token library's English words: never in the Polish text.
             "reason": (
-                "Zaloguj się ponownie: brak ważnego tokenu ({reason}).",
+                "Zaloguj się ponownie: brak ważnego tokenu.",
                 "Please sign in again: no valid token ({reason}).",
             ),
             "gateway": ("Wymagane zalogowanie.", "Sign-in required."),
@@ -755,6 +762,14 @@ def render(
         "Vary": "Accept-Language",
         "Cache-Control": "no-store",
     }
+    if answer == 401:
+        # RFC 6750 §3: a 401 names the scheme; a token that was sent and refused is
+        # `invalid_token`.
+        response_headers["WWW-Authenticate"] = (
+            'Bearer realm="kmzb", error="invalid_token"'
+            if error.variant == "reason"
+            else 'Bearer realm="kmzb"'
+        )
     retry_after = error.values.get("retry_after")
     if isinstance(retry_after, int) and not isinstance(retry_after, bool):
         response_headers["Retry-After"] = str(retry_after)

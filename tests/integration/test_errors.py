@@ -299,6 +299,9 @@ def test_officer_refusals_over_http_are_problems(api: str) -> None:
     problem(call(api, "GET", "/v1/officer/me"), 401, "unauthorized", "/v1/officer/me")
     bad = call(api, "GET", "/v1/officer/me", **{"Authorization": "Bearer nope"})
     problem(bad, 401, "unauthorized", "/v1/officer/me")
+    # RFC 6750 §3: each 401 names the scheme; a refused token is invalid_token.
+    assert call(api, "GET", "/v1/officer/me")[1]["WWW-Authenticate"].startswith("Bearer")
+    assert 'error="invalid_token"' in bad[1]["WWW-Authenticate"]
     # A report of Kraków's unit, then a 403 for another unit's officer and a 409 with the
     # report as it is now for an impossible move.
     made = call(api, "POST", "/v1/reports", KRAKOW, **{"X-Forwarded-For": "198.51.100.78"})

@@ -72,7 +72,8 @@ CASES: list[tuple[DomainError, int, str, str, str]] = [
     ),
     (ReportNotFound(), 404, "not_found", "Nie znaleziono.", "Not found."),
     (Unauthorized(), 401, "unauthorized", "brak ważnego tokenu.", "no valid token."),
-    (Unauthorized("expired"), 401, "unauthorized", "tokenu (expired).", "token (expired)."),
+    # The token library's English reason stays out of the Polish message.
+    (Unauthorized("expired"), 401, "unauthorized", "ważnego tokenu.", "token (expired)."),
     (Forbidden(), 403, "forbidden", "innej jednostki", "another unit"),
     (Forbidden("unknown_garrison", garrison="x"), 403, "forbidden", "garnizon „x”", "garrison 'x'"),
     (
@@ -298,8 +299,9 @@ def test_every_code_has_a_title_and_every_message_in_both_languages() -> None:
         assert row.messages, code
         for variant, (polish, english) in row.messages.items():
             assert polish.strip() and english.strip(), (code, variant)
-            # Both languages name the same values (but Chalice's own reason, in English only).
-            if (code, variant) != ("unsupported_request", ""):
+            # Both languages name the same values (but an English library's reason, which
+            # only the English message repeats: Chalice's, the token library's).
+            if (code, variant) not in {("unsupported_request", ""), ("unauthorized", "reason")}:
                 assert template_fields(polish) == template_fields(english), (code, variant)
         assert set(row.statuses) <= set(row.messages), code
 
@@ -402,3 +404,32 @@ def test_domain_errors_of_any_route_reach_the_one_middleware_innermost() -> None
     assert json.loads(undeclared.body)["message_en"] == "Unsupported method: PUT."
     # The app's other middleware saw each answer, never an exception.
     assert seen == [422, 500, 405]
+
+
+@pytest.mark.parametrize(
+    ("error", "challenge"),
+    [
+        (Unauthorized(), 'Bearer realm="kmzb"'),
+        (problems.refusal("unauthorized", "gateway"), 'Bearer realm="kmzb"'),
+        (Unauthorized("Not enough segments"), 'Bearer realm="kmzb", error="invalid_token"'),
+    ],
+)
+def test_a_401_names_the_bearer_scheme_and_a_refused_token(
+    error: errors.DomainError, challenge: str
+) -> None:
+    # RFC 6750 §3: a client learns from the 401 itself how to authenticate.
+    answer = render(error, instance="/v1/officer/me")
+    assert answer.headers["WWW-Authenticate"] == challenge
+    assert "Not enough" not in answer.body["message"]
+
+
+def test_only_a_401_carries_a_challenge() -> None:
+    assert "WWW-Authenticate" not in render(ReportNotFound()).headers
+    assert "WWW-Authenticate" not in render(Forbidden()).headers
+
+
+@pytest.mark.parametrize("variant", ["", "parameter"])
+def test_an_unknown_status_points_to_the_status_catalogue(variant: str) -> None:
+    answer = render(problems.refusal("unknown_status", variant, status="done"))
+    assert "GET /v1/statuses" in answer.body["message"]
+    assert "GET /v1/statuses" in answer.body["message_en"]
