@@ -1169,3 +1169,70 @@ for _operations in DOCUMENT["paths"].values():
         _responses["500"] = _problem(
             500, "An unexpected failure (logged)" + _codes("internal_error")
         )
+
+# Open311 GeoReport v2 (docs/OPEN311.md): the specification's contract, not /v1's. Added after
+# the /v1 rules above on purpose: its errors are the specification's
+# `[{"code", "description"}]` (or `<errors>`), never problem details, and it checks its own
+# query parameters. The document's path segment is `<name>.<json|xml>`.
+_OPEN311_BODY = {
+    "application/json": {"schema": {}},
+    "text/xml": {"schema": {"type": "string"}},
+}
+_OPEN311_ERRORS = {
+    "application/json": {
+        "schema": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "description"],
+                "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+            },
+        }
+    },
+    "text/xml": {"schema": {"type": "string"}},
+}
+
+
+def _open311_operation(operation_id: str, summary: str, names: list[str]) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": operation_id,
+            "tags": ["open311"],
+            "summary": summary,
+            "externalDocs": {"url": "http://wiki.open311.org/GeoReport_v2"},
+            "parameters": [
+                {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                for n in names
+            ]
+            + [
+                {
+                    "name": "jurisdiction_id",
+                    "in": "query",
+                    "required": False,
+                    "description": "A garrison's slug (required where several are served)",
+                    "schema": {"type": "string", "minLength": 1},
+                }
+            ],
+            "responses": {
+                "200": {"description": "The GeoReport v2 document", "content": _OPEN311_BODY},
+                "400": {"description": "A bad parameter", "content": _OPEN311_ERRORS},
+                "404": {"description": "No such document or item", "content": _OPEN311_ERRORS},
+            },
+        }
+    }
+
+
+DOCUMENT["tags"].append(
+    {"name": "open311", "description": "Open311 GeoReport v2, read side (docs/OPEN311.md)"}
+)
+DOCUMENT["paths"]["/open311/v2/{document}"] = _open311_operation(
+    "open311Document",
+    "discovery, services, requests (GET) as `<name>.json` or `<name>.xml`; requests' filters: "
+    "service_request_id, service_code, start_date, end_date, status, page, page_size",
+    ["document"],
+)
+DOCUMENT["paths"]["/open311/v2/{collection}/{document}"] = _open311_operation(
+    "open311Item",
+    "services/<service_code>.<json|xml> (a definition) or requests/<id>.<json|xml>",
+    ["collection", "document"],
+)

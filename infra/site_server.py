@@ -33,6 +33,8 @@ from infra.site_headers import security_headers
 
 # What CloudFront forwards to the API and what it returns: the deployment's own lists.
 PASSED_HEADERS = FORWARDED_HEADERS
+# The paths CloudFront routes to the API (infra/constructs/site.py): all else is the bucket.
+API_PREFIXES = ("/v1/", "/open311/")
 MAX_BODY = 64 * 1024
 SITE_METHODS = ("GET", "HEAD")
 # A browser revalidating its copy of a page (Cache-Control: no-cache) asks with these; the
@@ -173,8 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(NOT_FOUND_PAGE)
 
     def _any(self) -> None:
-        if urlsplit(self.path).path.startswith("/v1/"):
-            self._api()  # every method, as CloudFront's /v1/* behaviour allows them all
+        if urlsplit(self.path).path.startswith(API_PREFIXES):
+            self._api()  # every method, as CloudFront's /v1/* and /open311/* behaviours allow
         elif self.command in SITE_METHODS:
             self._object()
         else:

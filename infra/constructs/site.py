@@ -83,8 +83,8 @@ class Site(Part):
         certificate_arn: str | None,
         web_acl_arn: str | None,
     ) -> cloudfront.Distribution:
-        """The distribution: the bucket, and `/v1/*` to the API (never cached, only the
-        headers the API reads, with the origin secret)."""
+        """The distribution: the bucket, and `/v1/*` and `/open311/*` to the API (never cached,
+        only the headers the API reads, with the origin secret)."""
         headers = security_headers_policy(
             self, connect_src=[sign_in_origin], img_src=tile_hosts(tiles)
         )
@@ -110,6 +110,20 @@ class Site(Part):
             query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
             cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
         )
+        api = cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin(
+                api_domain,
+                origin_path=f"/{API_STAGE}",
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                custom_headers={ORIGIN_HEADER: origin_secret},
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=api_cache,
+            origin_request_policy=api_requests,
+            response_headers_policy=headers,
+            compress=True,
+        )
         self.distribution = site_distribution(
             self,
             bucket=self.bucket,
@@ -118,22 +132,8 @@ class Site(Part):
             domain_name=domain_name,
             certificate_arn=certificate_arn,
             web_acl_arn=web_acl_arn,
-            additional_behaviors={
-                "/v1/*": cloudfront.BehaviorOptions(
-                    origin=origins.HttpOrigin(
-                        api_domain,
-                        origin_path=f"/{API_STAGE}",
-                        protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-                        custom_headers={ORIGIN_HEADER: origin_secret},
-                    ),
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                    cache_policy=api_cache,
-                    origin_request_policy=api_requests,
-                    response_headers_policy=headers,
-                    compress=True,
-                ),
-            },
+            # The API and Open311 GeoReport v2 (docs/OPEN311.md): the same origin and policies.
+            additional_behaviors={"/v1/*": api, "/open311/*": api},
         )
         self.site_url = (
             f"https://{domain_name}"

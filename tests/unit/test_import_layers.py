@@ -34,9 +34,9 @@ LAYERS: dict[str, int] = {
         0,
     ),
     # 1 domain rules: pure functions over values
-    **dict.fromkeys(("workflow", "units", "reports", "notify", "auth"), 1),
+    **dict.fromkeys(("workflow", "units", "reports", "notify", "auth", "open311"), 1),
     # 2 edges: storage, SNS, HTTP adaptation, observability
-    **dict.fromkeys(("storage", "topics", "web", "observability"), 2),
+    **dict.fromkeys(("storage", "topics", "web", "observability", "open311_feed"), 2),
     "open311_keys": 2,  # Open311 API keys in the limits table (pynamodb)
     # 3 operations and jobs: given a store, a writer, a notifier… by the root
     "open311_submit": 3,  # Open311 POST requests: reports.submit with a key's ceiling
