@@ -17,6 +17,8 @@ from chalicelib import (
     limits,
     observability,
     officers,
+    open311,
+    open311_feed,
     open311_submit,
     openapi,
     overdue,
@@ -222,6 +224,53 @@ def locate_unit() -> Response:
     lat, lon = units.parse_point_query(point.get("lat"), point.get("lon"))
     placement = deployment.current().router.place(lat, lon)
     return json_response(200, placement.as_dict())
+
+
+def _open311(*segments: str) -> Response:
+    """GeoReport v2, read side (docs/OPEN311.md): the published feeds, in the specification's
+    JSON or XML; its errors are the specification's, not problem details."""
+    here = deployment.current()
+    request = _request()
+    settings = here.settings
+    feeds = open311_feed.reader(settings.region, settings.s3_endpoint, settings.site_bucket)
+    headers = request.headers
+    host = headers.get("host", "localhost")
+    scheme = headers.get("x-forwarded-proto") or (
+        "http" if host.startswith(("127.", "localhost")) else "https"
+    )
+    status, content_type, body = open311_feed.serve(
+        list(segments),
+        dict(request.query_params or {}),
+        here.router,
+        feeds,
+        f"{scheme}://{host}/open311/v2",
+        here.clock(),
+    )
+    cache = "public, max-age=60" if status == 200 else "no-store"
+    # A str body: API Gateway takes text, not bytes, for non-binary types.
+    return Response(
+        body.decode("utf-8"),
+        status_code=status,
+        headers={"Content-Type": content_type, "Cache-Control": cache},
+    )
+
+
+def _checks_its_own_query(view: View) -> View:
+    """Open311 checks its query itself, to refuse in the specification's error shape."""
+    view.query_parameters = open311.REQUESTS_PARAMETERS  # type: ignore[attr-defined]
+    return view
+
+
+@app.route("/open311/v2/{document}", methods=["GET"], content_types=ANY_CONTENT)
+@_checks_its_own_query
+def open311_document(document: str) -> Response:
+    return _open311(document)
+
+
+@app.route("/open311/v2/{collection}/{document}", methods=["GET"], content_types=ANY_CONTENT)
+@_checks_its_own_query
+def open311_item(collection: str, document: str) -> Response:
+    return _open311(collection, document)
 
 
 @app.route("/v1/openapi.json", methods=["GET"], content_types=ANY_CONTENT)
