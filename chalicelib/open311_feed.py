@@ -104,13 +104,14 @@ def reader(region: str, endpoint: str | None, bucket: str) -> PublicFeedReader:
     return found
 
 
-def _jurisdictions(router: Router, query: dict[str, str]) -> list[str]:
-    """The garrisons a request reads: `jurisdiction_id` (a served garrison's slug; required
-    where the deployment serves several), else the one served garrison."""
+def _jurisdictions(router: Router, query: dict[str, str], required: bool = True) -> list[str]:
+    """The garrisons a request reads: `jurisdiction_id` (a served garrison's slug; where the
+    deployment serves several it is required when `required`: the requests differ by garrison,
+    the services do not), else every served garrison."""
     served = sorted(router.served)
     wanted = query.pop("jurisdiction_id", None)
     if wanted is None:
-        if len(served) > 1:
+        if required and len(served) > 1:
             raise Open311Error(
                 400,
                 "jurisdiction_id jest wymagany / is required: " + ", ".join(served),
@@ -160,6 +161,7 @@ def serve(
         name, fmt = open311.parse_document(segments[-1])
         parts = [*segments[:-1], name]
         query = dict(query)
+        garrisons = _jurisdictions(router, query, required=parts[0] == "requests")
         if parts == ["discovery"]:
             _only(query)
             contact = "; ".join(
@@ -167,7 +169,6 @@ def serve(
             )
             body = open311.discovery(base_url, contact)
             return _ok(fmt, "discovery", body)
-        garrisons = _jurisdictions(router, query)
         if parts == ["services"]:
             _only(query)
             return _ok(fmt, "services", open311.services())

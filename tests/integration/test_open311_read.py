@@ -102,6 +102,17 @@ def client(url: str, garrison: str = "malopolskie", fmt: str = "json") -> GeoRep
     return GeoReport(url, jurisdiction=garrison, output_format=fmt)
 
 
+def test_services_need_no_jurisdiction_where_requests_do(open311_url: str) -> None:
+    """This deployment serves every garrison (as `make run` does): the services are the same
+    in each, the requests are not."""
+    for path in ("services.json", "services/vandalism.xml", "discovery.json"):
+        assert requests.get(f"{open311_url}/{path}", timeout=10).status_code == 200, path
+    for path in ("requests.json", "requests/KAT-OPEN.json", "requests.xml"):
+        assert requests.get(f"{open311_url}/{path}", timeout=10).status_code == 400, path
+    plain = GeoReport(open311_url).get_service_list()
+    assert plain == client(open311_url).get_service_list()
+
+
 def test_discovery(open311_url: str) -> None:
     answer = requests.get(f"{open311_url}/discovery.json", timeout=10)
     assert answer.status_code == 200
