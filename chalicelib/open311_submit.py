@@ -14,16 +14,14 @@ follow the citizen's report with it.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
 
-from chalicelib import reports
+from chalicelib import open311, reports
 from chalicelib.errors import DailyLimitReached, DomainError
 from chalicelib.limits import warsaw_day
 from chalicelib.open311_keys import ApiKey, quota_key
@@ -286,40 +284,24 @@ def service_notice(report: Report) -> str:
     )
 
 
-def _xml(root: str, item: str, rows: list[dict[str, Any]]) -> str:
-    parts = ['<?xml version="1.0" encoding="utf-8"?>', f"<{root}>"]
-    for row in rows:
-        parts.append(f"<{item}>")
-        for name, value in row.items():
-            text = "" if value is None else escape(str(value))
-            parts.append(f"<{name}>{text}</{name}>")
-        parts.append(f"</{item}>")
-    parts.append(f"</{root}>")
-    return "".join(parts)
-
-
-CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
-
-
 def created(report: Report, fmt: str) -> tuple[str, str]:
-    """(body, Content-Type) of the answer to an accepted request: its id, a notice, no
-    token (the tracking token stays with the citizen who reports through /v1)."""
+    """(body, Content-Type) of an accepted request: its id, a notice, no token (the tracking
+    token stays with the citizen who reports through /v1). Rendered by `open311.render`, as
+    the read side's documents are."""
     row = {
         "service_request_id": report.id,
         "service_notice": service_notice(report),
         "token": None,
     }
-    if fmt == "xml":
-        return _xml("service_requests", "request", [row]), CONTENT_TYPES[fmt]
-    return json.dumps([row], ensure_ascii=False), CONTENT_TYPES[fmt]
+    body, content_type = open311.render(fmt, "service_requests", [row])
+    return body.decode("utf-8"), content_type  # text: API Gateway takes no bytes here
 
 
 def errors(error: Open311Error, fmt: str, accept_language: str | None) -> tuple[str, str]:
     """(body, Content-Type) of a refusal: `[{"code": <status>, "description": ...}]`."""
-    row = {"code": error.status, "description": error.description(language(accept_language))}
-    if fmt == "xml":
-        return _xml("errors", "error", [row]), CONTENT_TYPES[fmt]
-    return json.dumps([row], ensure_ascii=False), CONTENT_TYPES[fmt]
+    description = error.description(language(accept_language))
+    _, content_type, body = open311.error_response(error.status, description, fmt)
+    return body.decode("utf-8"), content_type
 
 
 def refuse_document() -> Open311Error:

@@ -1236,3 +1236,52 @@ DOCUMENT["paths"]["/open311/v2/{collection}/{document}"] = _open311_operation(
     "services/<service_code>.<json|xml> (a definition) or requests/<id>.<json|xml>",
     ["collection", "document"],
 )
+# GeoReport v2 `POST requests.{json|xml}` (chalicelib/open311_submit.py; docs/OPEN311.md).
+DOCUMENT["paths"]["/open311/v2/{document}"]["post"] = {
+    "operationId": "open311CreateRequest",
+    "tags": ["open311"],
+    "summary": "requests.json or requests.xml: a new service request (a report) with an "
+    "api_key from `kmzb-admin open311 keys create`; the answer never holds a tracking token",
+    "externalDocs": {"url": "http://wiki.open311.org/GeoReport_v2"},
+    "parameters": [
+        {"name": "document", "in": "path", "required": True, "schema": {"type": "string"}}
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["api_key", "service_code", "lat", "long"],
+                    "properties": {
+                        name: {"type": "string"}
+                        for name in (
+                            "api_key",
+                            "service_code",
+                            "lat",
+                            "long",
+                            "description",
+                            "jurisdiction_id",
+                            "attribute[occurred_at]",
+                            "attribute[time_of_day]",
+                            "attribute[days_of_week][]",
+                        )
+                    },
+                }
+            }
+        },
+    },
+    "responses": {
+        "201": {
+            "description": "[{service_request_id, service_notice, token: null}]",
+            "content": _OPEN311_BODY,
+        },
+        "400": {"description": "A missing or invalid parameter", "content": _OPEN311_ERRORS},
+        "403": {"description": "A bad or revoked api_key", "content": _OPEN311_ERRORS},
+        "404": {"description": "An unknown service or document", "content": _OPEN311_ERRORS},
+        "429": {
+            "description": "The address's report of the day, or the key's daily ceiling",
+            "content": _OPEN311_ERRORS,
+        },
+    },
+}
