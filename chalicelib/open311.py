@@ -156,7 +156,7 @@ def services() -> list[dict[str, Any]]:
             "description": f"{c.name_pl} ({c.name_en})",
             "metadata": True,
             "type": "realtime",
-            "keywords": ", ".join([c.name_en.lower(), c.code.replace("_", " ")]),
+            "keywords": ", ".join(dict.fromkeys([c.name_en.lower(), c.code.replace("_", " ")])),
             "group": GROUPS.get(c.code, "Inne"),
         }
         for c in categories.CATEGORIES

@@ -77,6 +77,8 @@ def test_services_are_the_active_categories() -> None:
             "group",
         }
         assert s["type"] == "realtime" and s["metadata"] is True
+        keywords = s["keywords"].split(", ")
+        assert len(keywords) == len(set(keywords)) >= 1, s["keywords"]
 
 
 def test_service_definition_attributes() -> None:
