@@ -31,7 +31,7 @@ from chalicelib import (
 from chalicelib.auth import Identity, InvalidToken, Scope, authorize, bearer_token
 from chalicelib.errors import Conflict, ReportNotFound, VersionConflict
 from chalicelib.reports import Report
-from chalicelib.settings import reports_stream_arn
+from chalicelib.settings import LOCAL_STAGE, reports_stream_arn
 from chalicelib.web import (
     Api,
     client_address,
@@ -233,17 +233,14 @@ def _open311(*segments: str) -> Response:
     request = _request()
     settings = here.settings
     feeds = open311_feed.reader(settings.region, settings.s3_endpoint, settings.site_bucket)
-    headers = request.headers
-    host = headers.get("host", "localhost")
-    scheme = headers.get("x-forwarded-proto") or (
-        "http" if host.startswith(("127.", "localhost")) else "https"
-    )
+    local = settings.stage == LOCAL_STAGE
+    base_url = open311_feed.base_url(request.headers, request.context or {}, local)
     status, content_type, body = open311_feed.serve(
         list(segments),
         dict(request.query_params or {}),
         here.router,
         feeds,
-        f"{scheme}://{host}/open311/v2",
+        base_url,
         here.clock(),
     )
     cache = "public, max-age=60" if status == 200 else "no-store"

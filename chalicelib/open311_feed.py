@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -192,3 +192,16 @@ def serve(
         )
     except Open311Error as e:
         return open311.error_response(e.status, e.description, fmt)
+
+
+def base_url(headers: Mapping[str, str], context: Mapping[str, Any], local: bool) -> str:
+    """The endpoint's address for discovery. Locally the Host the request came to (the API's
+    or the site server's port). In AWS the API Gateway stage's own address (`domainName` and
+    `stage` of the request context): CloudFront sends API Gateway's host, not the viewer's, so
+    the site's address is not known to the function (docs/OPEN311.md)."""
+    domain, stage = context.get("domainName"), context.get("stage")
+    if not local and isinstance(domain, str) and isinstance(stage, str) and domain and stage:
+        return f"https://{domain}/{stage}/open311/v2"
+    host = headers.get("host") or "localhost"
+    scheme = headers.get("x-forwarded-proto") or "http"
+    return f"{scheme}://{host}/open311/v2"

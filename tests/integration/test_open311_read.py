@@ -248,3 +248,46 @@ def test_cloudfront_routes_open311_to_the_api_as_it_routes_v1(
     assert {k: v for k, v in open311.items() if k != "PathPattern"} == {
         k: v for k, v in v1.items() if k != "PathPattern"
     }
+
+
+def test_the_reader_caches_the_pointer_a_minute_and_each_feed_once(moto_server: Engine) -> None:
+    """GET requests read S3, never DynamoDB, and S3 at most once a minute per garrison: a new
+    feed shows after the pointer's minute; an unchanged pointer re-reads no GeoJSON."""
+    import boto3
+
+    from chalicelib.feed import FeedWriter
+    from chalicelib.open311_feed import PublicFeedReader
+    from infra.local_site import ensure_bucket
+
+    bucket = f"site-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3", region_name="eu-central-1", endpoint_url=moto_server.url)
+    ensure_bucket(s3, bucket, "eu-central-1")
+    writer = FeedWriter(s3, bucket)
+    now = datetime.now(UTC)
+
+    def publish(*ids: str) -> None:
+        reports = [
+            PublicReport(i, "vandalism", "new", 50.0, 19.9, "1261", "malopolskie", now, now)
+            for i in ids
+        ]
+        writer.publish(feed.build_garrison_feed(reports, "malopolskie", "KWP", now))
+
+    gets: list[str] = []
+    s3.meta.events.register(
+        "before-call.s3.GetObject", lambda params, **_: gets.append(params["url_path"])
+    )
+    seconds = [0.0]
+    reader = PublicFeedReader(s3, bucket, ttl=60, clock=lambda: seconds[0])
+    assert reader.features("malopolskie") == []  # no feed yet
+    publish("R1")
+    seconds[0] = 30
+    assert reader.features("malopolskie") == []  # the pointer's minute is not over
+    seconds[0] = 61
+    assert [f["id"] for f in reader.features("malopolskie")] == ["R1"]
+    read = len(gets)
+    seconds[0] = 122
+    assert [f["id"] for f in reader.features("malopolskie")] == ["R1"]
+    assert len(gets) == read + 1  # the pointer only: the GeoJSON is immutable
+    publish("R1", "R2")
+    seconds[0] = 183
+    assert [f["id"] for f in reader.features("malopolskie")] == ["R1", "R2"]
