@@ -147,16 +147,27 @@ def _matches(field_to_match: dict[str, Any], value: str, position: str) -> Any:
     )
 
 
+# Where reports are made: the API's and Open311's (chalicelib/open311_submit.py).
+REPORT_PATHS = ("/v1/reports", "/open311/v2/requests")
+
+
 def web_acl(scope: Construct, name: str, rate_limit: int) -> wafv2.CfnWebACL:
     """The distribution's web ACL: AWS's common and known-bad-inputs rules, and the report
     rate rule: more than rate_limit POSTs to /v1/reports* (new reports and confirmations,
-    `/v1/reports/{id}/confirmations`) from one client address in 5 minutes are answered
-    429 in the API's error format until the address slows down."""
+    `/v1/reports/{id}/confirmations`) or to Open311's /open311/v2/requests* (new reports from
+    integrators) from one client address in 5 minutes are answered 429 in the API's error
+    format until the address slows down."""
     reports = wafv2.CfnWebACL.StatementProperty(
         and_statement=wafv2.CfnWebACL.AndStatementProperty(
             statements=[
                 _matches({"method": {}}, "POST", "EXACTLY"),
-                _matches({"uriPath": {}}, "/v1/reports", "STARTS_WITH"),
+                wafv2.CfnWebACL.StatementProperty(
+                    or_statement=wafv2.CfnWebACL.OrStatementProperty(
+                        statements=[
+                            _matches({"uriPath": {}}, path, "STARTS_WITH") for path in REPORT_PATHS
+                        ]
+                    )
+                ),
             ]
         )
     )

@@ -92,16 +92,22 @@ def test_the_web_acl_runs_the_managed_rules_and_limits_reports_per_address(
         rate = rule["Statement"]["RateBasedStatement"]
         assert rate["Limit"] == 100 and rate["EvaluationWindowSec"] == 300
         assert rate["AggregateKeyType"] == "IP"
+        method, paths = rate["ScopeDownStatement"]["AndStatement"]["Statements"]
         matches = {
             (
                 next(iter(s["ByteMatchStatement"]["FieldToMatch"])),
                 s["ByteMatchStatement"]["PositionalConstraint"],
                 s["ByteMatchStatement"]["SearchString"],
             )
-            for s in rate["ScopeDownStatement"]["AndStatement"]["Statements"]
+            for s in [method, *paths["OrStatement"]["Statements"]]
         }
-        # New reports and /v1/reports/{id}/confirmations both start with /v1/reports.
-        assert matches == {("Method", "EXACTLY", "POST"), ("UriPath", "STARTS_WITH", "/v1/reports")}
+        # New reports and /v1/reports/{id}/confirmations both start with /v1/reports; an
+        # integrator's reports come by Open311's POST requests.json/.xml.
+        assert matches == {
+            ("Method", "EXACTLY", "POST"),
+            ("UriPath", "STARTS_WITH", "/v1/reports"),
+            ("UriPath", "STARTS_WITH", "/open311/v2/requests"),
+        }
         # The rate rule is evaluated first: a flood is cut before the managed rules' work.
         assert rule["Priority"] == min(r["Priority"] for r in acl["Rules"])
         # No sampled requests: they show each client's address in the console.
