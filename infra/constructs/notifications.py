@@ -9,11 +9,11 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as sns_subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs import Part
+from infra.monitoring import operators_topic
 
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)
 
@@ -81,29 +81,10 @@ class Notifications(Part):
         )
 
     def _admin_topic(self, garrison: str, name: str, emails: Sequence[str]) -> sns.Topic:
-        # CloudWatch alarms can publish to an encrypted topic only with a key that lets it.
-        key = kms.Key(
-            self,
-            "AdminTopicKey",
-            description=f"KMZB {garrison}: the admins' alarm topic",
-            enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],  # in a key policy `*` means this key
-            )
-        )
-        topic = sns.Topic(
+        return operators_topic(
             self,
             "AdminTopic",
-            topic_name=name,
-            display_name="KMZB alarmy",
-            master_key=key,
-            enforce_ssl=True,
+            name=name,
+            description=f"KMZB {garrison}: the admins' alarm topic",
+            emails=emails,
         )
-        for email in emails:
-            topic.add_subscription(sns_subscriptions.EmailSubscription(email))
-        return topic
