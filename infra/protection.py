@@ -20,17 +20,15 @@ import aws_cdk as cdk
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from chalicelib import problems
 from infra.monitoring import DEFAULT_BLOCKS_ALARM, WAF_REGION
 
 EDGE_REGION = WAF_REGION
 RATE_WINDOW_SECONDS = 300
-RATE_LIMITED_BODY = {
-    "error": {
-        "code": "rate_limited",
-        "message": "Zbyt wiele zgłoszeń z tego adresu, spróbuj ponownie za kilka minut.",
-        "message_en": "Too many reports from this address; try again in a few minutes.",
-    }
-}
+# The API's problem document for the rate rule's 429 (chalicelib/problems.py, in Polish: WAF
+# cannot choose by Accept-Language). WAF's custom bodies know no application/problem+json:
+# it goes as APPLICATION_JSON.
+RATE_LIMITED_BODY = problems.render(problems.refusal("rate_limited")).body
 # Reserved concurrency of each Chalice function (infra/garrison_stack.CHALICE_FUNCTIONS),
 # sized in docs/DEPLOY.md; any other function (the CDK's deployment helpers) gets 1.
 DEFAULT_CONCURRENCY = {

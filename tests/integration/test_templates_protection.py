@@ -121,10 +121,13 @@ def test_a_rate_limited_client_gets_429_in_the_api_error_format(expanded: dict[s
         assert response["ResponseCode"] == 429
         body = acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]
         assert body["ContentType"] == "APPLICATION_JSON"
-        error = json.loads(body["Content"])["error"]
-        assert set(error) == {"code", "message", "message_en"}
-        assert error["code"] == "rate_limited"
-        assert "Zbyt wiele" in error["message"] and "Too many" in error["message_en"]
+        problem = json.loads(body["Content"])
+        # An RFC 9457 problem like the API's own, with release 1's `error` member.
+        assert set(problem) >= {"type", "title", "status", "detail", "code", "message", "error"}
+        assert problem["status"] == 429 and problem["code"] == "rate_limited"
+        assert problem["type"].endswith("/problems/rate_limited")
+        assert "Zbyt wiele" in problem["message"] and "Too many" in problem["message_en"]
+        assert problem["error"]["code"] == "rate_limited"
 
 
 @pytest.mark.parametrize("limit", [10, 250, 5000])
