@@ -7,6 +7,9 @@ the issuer, audience and JWKS address differ (KMZB_JWT_* settings).
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -24,17 +27,22 @@ def jwks_url(state: Path) -> str:
 
 
 def ensure_keys(state: Path) -> None:
-    """Make the issuer's RSA key pair and publish its JWKS, once."""
+    """Make the issuer's RSA key pair and publish its JWKS, once.
+
+    Several processes may ask at once (pytest's workers, a test beside `make run`): each makes
+    its pair in a folder of its own and renames it into place; the first rename wins and the
+    others discard theirs, so nobody reads half a key or signs with a key the JWKS lacks."""
     import jwt
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     folder = key_dir(state)
-    private_path = folder / "private.pem"
-    if private_path.exists():
+    if (folder / "private.pem").exists():
         return
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_path = fresh / "private.pem"
     private_path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -45,7 +53,12 @@ def ensure_keys(state: Path) -> None:
     private_path.chmod(0o600)
     public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     public.update(kid=uuid.uuid4().hex[:16], alg="RS256", use="sig")
-    (folder / "jwks.json").write_text(json.dumps({"keys": [public]}), "utf-8")
+    (fresh / "jwks.json").write_text(json.dumps({"keys": [public]}), "utf-8")
+    fresh.chmod(0o755)
+    try:
+        os.rename(fresh, folder)  # atomic; onto an empty folder too (an older layout's)
+    except OSError:  # another process's pair is in place: use that one
+        shutil.rmtree(fresh, ignore_errors=True)
 
 
 def issue(
